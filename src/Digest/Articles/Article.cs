@@ -1,0 +1,30 @@
+namespace Digest.Articles;
+
+/// <summary>A story's content as parsed from any source, before it has an identity in the store.</summary>
+public sealed record ArticleContent(
+    string Headline,
+    DateOnly PublishedOn,
+    IReadOnlyList<string> Highlights,
+    IReadOnlyList<string> Body,
+    IReadOnlyList<string> Analysis)
+{
+    /// <summary>
+    /// The first real paragraph of the body (section headings are short lines): what a digest shows
+    /// when an article has no highlights.
+    /// </summary>
+    public string Lead => Body.FirstOrDefault(p => p.Length > 80) ?? Body.FirstOrDefault() ?? "";
+}
+
+/// <summary>A stored article.</summary>
+public sealed record Article(long Id, string Slug, ArticleContent Content, string Source, DateTimeOffset IngestedAt);
+
+/// <summary>One thing wrong with an article, and the line it is on (1-based; 0 when it concerns the whole input).</summary>
+public sealed record ArticleProblem(int Line, string Message)
+{
+    public override string ToString() => Line > 0 ? $"line {Line}: {Message}" : Message;
+}
+
+public sealed record ParseOutcome(ArticleContent? Article, IReadOnlyList<ArticleProblem> Problems)
+{
+    public static ParseOutcome Fail(int line, string message) => new(null, [new ArticleProblem(line, message)]);
+}

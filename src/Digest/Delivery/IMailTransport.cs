@@ -1,0 +1,12 @@
+using MimeKit;
+
+namespace Digest.Delivery;
+
+/// <summary>
+/// Hands one message to the mail system. Returns the server's reply on acceptance; a refusal or a network
+/// failure is thrown as the transport library reports it, for <see cref="SendFailure"/> to classify.
+/// </summary>
+public interface IMailTransport
+{
+    Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken);
+}

@@ -1,0 +1,72 @@
+using Digest.Articles;
+using Digest.Delivery;
+using Digest.Editions;
+using Digest.Rendering;
+using Digest.Storage;
+using Digest.Subscribers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Digest;
+
+public static class DigestServices
+{
+    /// <summary>The engine: articles, subscribers, editions, rendering and delivery, with validated settings.</summary>
+    public static IHostApplicationBuilder AddDigestEngine(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.AddOptionsWithValidateOnStart<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<InboxOptions>().Bind(configuration.GetSection(InboxOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<SecurityOptions>().Bind(configuration.GetSection(SecurityOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<SiteOptions>().Bind(configuration.GetSection(SiteOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<RenderingOptions>().Bind(configuration.GetSection(RenderingOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<EditionsOptions>().Bind(configuration.GetSection(EditionsOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.SectionName));
+        services.AddSingleton<IValidateOptions<EditionsOptions>, EditionsOptionsValidator>();
+        services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        services.AddSingleton<IValidateOptions<SiteOptions>, SiteOptionsValidator>();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Database>();
+        services.AddSingleton<ArticleStore>();
+        services.AddSingleton<InboxProcessor>();
+        services.AddSingleton<SubscriberStore>();
+        services.AddSingleton<SubscriberTokens>();
+        services.AddSingleton<RazorDigestRenderer>();
+        services.AddSingleton<IDigestRenderer>(sp => sp.GetRequiredService<RazorDigestRenderer>());
+        services.AddSingleton<DigestComposer>();
+        services.AddSingleton<DigestPreview>();
+        services.AddSingleton<MessageFactory>();
+        services.AddSingleton<DeliveryLedger>();
+        services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.Transport == MailTransportKind.Smtp
+            ? ActivatorUtilities.CreateInstance<SmtpMailTransport>(sp)
+            : ActivatorUtilities.CreateInstance<PickupFolderTransport>(sp));
+        services.AddSingleton<EditionRunner>();
+        services.AddSingleton<RunSender>();
+        services.AddTransient<EditionJobs>();
+        return builder;
+    }
+
+    /// <summary>
+    /// The service's own start-up work (schema, template warm-up), then the long-running parts: the inbox watcher.
+    /// Call before anything else that adds hosted services, so they start on a ready store.
+    /// </summary>
+    public static IHostApplicationBuilder AddDigestWorkers(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHostedService<DigestStartup>();
+        builder.Services.AddHostedService<InboxWatcher>();
+        return builder;
+    }
+
+    /// <summary>Brings the schema up to date and compiles every template; call before the host starts serving.</summary>
+    public static async Task PrepareDigestAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await services.GetRequiredService<Database>().MigrateAsync(cancellationToken);
+        await services.GetRequiredService<RazorDigestRenderer>().WarmAsync();
+    }
+}

@@ -1,0 +1,45 @@
+namespace Digest.Editions;
+
+/// <summary>One edition under the "Editions" section, keyed by its name (e.g. "daily").</summary>
+public sealed class EditionOptions
+{
+    /// <summary>Shown to subscribers, e.g. "The Daily Digest".</summary>
+    public string Title { get; set; } = "";
+
+    /// <summary>Five-field cron expression for when the edition is sent, read in <see cref="TimeZone"/>.</summary>
+    public string Cron { get; set; } = "";
+
+    /// <summary>IANA time zone the cron is read in, e.g. "Europe/Berlin".</summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>Subject pattern; {edition}, {date} and {topHeadline} are filled in.</summary>
+    public string Subject { get; set; } = "{edition} — {date}: {topHeadline}";
+
+    /// <summary>Most articles shown in full; the rest are listed as links so the email is not clipped.</summary>
+    public int MaxArticles { get; set; } = 20;
+
+    /// <summary>The first run of an edition takes articles ingested no longer ago than this.</summary>
+    public TimeSpan Lookback { get; set; } = TimeSpan.FromDays(7);
+}
+
+/// <summary>The "Editions" section: every edition by name.</summary>
+public sealed class EditionsOptions : Dictionary<string, EditionOptions>
+{
+    public const string SectionName = "Editions";
+
+    public EditionsOptions() : base(StringComparer.OrdinalIgnoreCase) { }
+
+    /// <summary>The edition of that name, or an error naming the editions that exist.</summary>
+    public Edition Get(string name) => TryGetValue(name, out var options)
+        ? new Edition(name.ToLowerInvariant(), options)
+        : throw new UnknownEditionException(name, Keys);
+}
+
+/// <summary>An edition with its name, as the rest of the flow sees it.</summary>
+public sealed record Edition(string Name, EditionOptions Options)
+{
+    public string Title => string.IsNullOrWhiteSpace(Options.Title) ? Name : Options.Title;
+}
+
+public sealed class UnknownEditionException(string name, IEnumerable<string> known)
+    : Exception($"There is no edition '{name}'. Editions in appsettings.json: {string.Join(", ", known)}.");

@@ -1,0 +1,68 @@
+using System.Globalization;
+using Digest.Articles;
+using Digest.Editions;
+using Digest.Subscribers;
+using Microsoft.Extensions.Options;
+
+namespace Digest.Rendering;
+
+/// <summary>
+/// Composes what one subscriber's digest shows. Sending and previewing both go through here, so the preview
+/// is what is sent.
+/// </summary>
+public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens tokens)
+{
+    private static readonly CultureInfo Display = CultureInfo.GetCultureInfo("en-GB");
+
+    public DigestView Compose(Edition edition, DateTimeOffset slot, IReadOnlyList<Article> articles, Subscriber recipient)
+    {
+        string unsubscribe = UnsubscribeUrl(recipient.Id, edition.Name);
+        var local = TimeZoneInfo.ConvertTime(slot, new EditionSchedule(edition.Options).TimeZone);
+        var shown = articles.Take(edition.Options.MaxArticles).Select(ToView).ToList();
+        var more = articles.Skip(edition.Options.MaxArticles).Select(a => new ArticleLink(a.Content.Headline, ArticleUrl(a))).ToList();
+        string dateLine = local.ToString("dddd, d MMMM yyyy", Display);
+        return new DigestView(
+            edition.Name,
+            edition.Title,
+            dateLine,
+            Subject(edition, local, articles),
+            Preheader(articles),
+            recipient.Name,
+            shown,
+            more,
+            new FooterView(
+                $"You receive this because {recipient.Email} subscribed to {edition.Title}.",
+                unsubscribe,
+                site.Value.SenderLine));
+    }
+
+    public string UnsubscribeUrl(long subscriberId, string edition) => $"{Root}/u/{tokens.CreateUnsubscribe(subscriberId, edition)}";
+
+    private string Root => site.Value.PublicUrl.TrimEnd('/');
+
+    private string ArticleUrl(Article article) => $"{Root}/articles/{Uri.EscapeDataString(article.Slug)}";
+
+    private ArticleView ToView(Article article) => new(
+        article.Content.Headline,
+        article.Content.PublishedOn.ToString("d MMMM yyyy", Display),
+        article.Content.Highlights,
+        article.Content.Highlights.Count == 0 ? article.Content.Lead : null,
+        ArticleUrl(article));
+
+    private static string Subject(Edition edition, DateTimeOffset local, IReadOnlyList<Article> articles)
+    {
+        string top = articles.Count > 0 ? articles[0].Content.Headline : "";
+        string subject = edition.Options.Subject
+            .Replace("{edition}", edition.Title, StringComparison.OrdinalIgnoreCase)
+            .Replace("{date}", local.ToString("d MMM yyyy", Display), StringComparison.OrdinalIgnoreCase)
+            .Replace("{topHeadline}", top, StringComparison.OrdinalIgnoreCase);
+        // A subject is one line: article text never smuggles a header break into it.
+        return string.Join(' ', subject.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim().TrimEnd(':').Trim();
+    }
+
+    private static string Preheader(IReadOnlyList<Article> articles)
+    {
+        var text = string.Join(" · ", articles.SelectMany(a => a.Content.Highlights.Take(1).DefaultIfEmpty(a.Content.Headline)).Take(3));
+        return text.Length <= 140 ? text : text[..139] + "…";
+    }
+}

@@ -1,0 +1,24 @@
+namespace Digest.Rendering;
+
+// View models are public: RazorLight compiles the templates into an assembly of their own.
+
+/// <summary>Everything the digest templates show, already composed: templates only lay it out.</summary>
+public sealed record DigestView(
+    string EditionName,
+    string EditionTitle,
+    string DateLine,
+    string Subject,
+    string Preheader,
+    string RecipientName,
+    IReadOnlyList<ArticleView> Articles,
+    IReadOnlyList<ArticleLink> MoreArticles,
+    FooterView Footer);
+
+public sealed record ArticleView(string Headline, string DateLine, IReadOnlyList<string> Highlights, string? Lead, string Url);
+
+public sealed record ArticleLink(string Headline, string Url);
+
+public sealed record FooterView(string Reason, string UnsubscribeUrl, string SenderLine);
+
+/// <summary>The two parts of one rendered digest.</summary>
+public sealed record RenderedDigest(string Html, string Text);

@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using RazorLight;
+using RazorLight.Compilation;
+
+namespace Digest.Rendering;
+
+/// <summary>
+/// Renders the digest templates with one RazorLight engine. Every template is compiled once, when the service
+/// starts (<see cref="WarmAsync"/>), so a broken template stops start-up instead of a run, and compiled
+/// templates are kept for the life of the process.
+/// </summary>
+public sealed class RazorDigestRenderer : IDigestRenderer
+{
+    public const string HtmlTemplate = "digest.html.cshtml";
+    public const string TextTemplate = "digest.text.cshtml";
+
+    private readonly RazorLightEngine _engine;
+
+    public RazorDigestRenderer(IOptions<RenderingOptions> options, IHostEnvironment environment)
+    {
+        TemplatesPath = Path.GetFullPath(options.Value.TemplatesPath, environment.ContentRootPath);
+        if (!Directory.Exists(TemplatesPath))
+            throw new TemplateException($"Rendering:TemplatesPath: the templates folder '{TemplatesPath}' does not exist");
+        _engine = new RazorLightEngineBuilder()
+            .UseFileSystemProject(TemplatesPath, extension: "")
+            .SetOperatingAssembly(typeof(DigestView).Assembly)
+            .UseMemoryCachingProvider()
+            .Build();
+    }
+
+    public string TemplatesPath { get; }
+
+    /// <summary>Compiles every template (partials and layouts included) so the first run pays nothing.</summary>
+    public async Task WarmAsync()
+    {
+        foreach (string file in Directory.EnumerateFiles(TemplatesPath, "*.cshtml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            string key = Path.GetRelativePath(TemplatesPath, file).Replace('\\', '/');
+            try
+            {
+                await _engine.CompileTemplateAsync(key);
+            }
+            catch (TemplateCompilationException error)
+            {
+                throw new TemplateException(
+                    $"Template {file} does not compile:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", error.CompilationErrors)}");
+            }
+        }
+    }
+
+    public async Task<RenderedDigest> RenderAsync(DigestView view)
+    {
+        string html = await _engine.CompileRenderAsync(HtmlTemplate, view);
+        string text = await _engine.CompileRenderAsync(TextTemplate, view);
+        return new RenderedDigest(html, NormaliseText(text));
+    }
+
+    /// <summary>Razor leaves the blank lines of its code blocks behind; a text email wants at most one in a row.</summary>
+    private static string NormaliseText(string text)
+    {
+        var lines = text.Replace("\r\n", "\n").Split('\n').Select(l => l.TrimEnd());
+        var kept = new List<string>();
+        foreach (var line in lines)
+        {
+            if (line.Length == 0 && (kept.Count == 0 || kept[^1].Length == 0))
+                continue;
+            kept.Add(line);
+        }
+        return string.Join("\r\n", kept).TrimEnd() + "\r\n";
+    }
+}
+
+public sealed class TemplateException(string message) : Exception(message);

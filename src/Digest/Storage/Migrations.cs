@@ -1,0 +1,75 @@
+namespace Digest.Storage;
+
+internal sealed record Migration(int Version, string Name, string Sql);
+
+/// <summary>The schema, as an append-only list: a released migration is never edited, a new one is added.</summary>
+internal static class Migrations
+{
+    public static readonly IReadOnlyList<Migration> All =
+    [
+        new(1, "articles, subscribers, runs and the delivery ledger", """
+            CREATE TABLE articles (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                slug TEXT NOT NULL UNIQUE,
+                content_key TEXT NOT NULL UNIQUE,
+                headline TEXT NOT NULL,
+                published_on TEXT NOT NULL,
+                highlights TEXT NOT NULL,
+                body TEXT NOT NULL,
+                analysis TEXT NOT NULL,
+                source TEXT NOT NULL,
+                ingested_at TEXT NOT NULL
+            );
+            CREATE INDEX ix_articles_ingested_at ON articles (ingested_at);
+
+            CREATE TABLE subscribers (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                email TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                status TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+
+            CREATE TABLE subscriptions (
+                subscriber_id INTEGER NOT NULL REFERENCES subscribers (id),
+                edition TEXT NOT NULL,
+                status TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (subscriber_id, edition)
+            );
+            CREATE INDEX ix_subscriptions_edition ON subscriptions (edition, status, subscriber_id);
+
+            CREATE TABLE runs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                edition TEXT NOT NULL,
+                slot TEXT NOT NULL,
+                status TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                completed_at TEXT,
+                UNIQUE (edition, slot)
+            );
+
+            CREATE TABLE run_articles (
+                run_id INTEGER NOT NULL REFERENCES runs (id),
+                article_id INTEGER NOT NULL REFERENCES articles (id),
+                position INTEGER NOT NULL,
+                PRIMARY KEY (run_id, article_id)
+            );
+            CREATE INDEX ix_run_articles_article ON run_articles (article_id);
+
+            CREATE TABLE deliveries (
+                run_id INTEGER NOT NULL REFERENCES runs (id),
+                subscriber_id INTEGER NOT NULL REFERENCES subscribers (id),
+                status TEXT NOT NULL,
+                message_id TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                last_reply TEXT,
+                next_attempt_at TEXT,
+                claim TEXT,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (run_id, subscriber_id)
+            );
+            CREATE INDEX ix_deliveries_status ON deliveries (run_id, status, subscriber_id);
+            """),
+    ];
+}

@@ -1,0 +1,16 @@
+namespace Digest.Subscribers;
+
+/// <summary>The "Security" section: signing of the links in every email.</summary>
+public sealed class SecurityOptions
+{
+    public const string SectionName = "Security";
+
+    /// <summary>
+    /// Secret for signing subscriber links (at least 32 characters). Set it from the environment
+    /// (<c>Security__TokenSecret</c>) in production; when empty, a random one is created once in the data folder.
+    /// </summary>
+    public string? TokenSecret { get; set; }
+
+    /// <summary>How long an unsubscribe link in a sent email keeps working.</summary>
+    public TimeSpan UnsubscribeLinkLifetime { get; set; } = TimeSpan.FromDays(365);
+}

@@ -1,0 +1,80 @@
+using System.Data.Common;
+using Dapper;
+using Digest.Storage;
+
+namespace Digest.Subscribers;
+
+/// <summary>Subscribers and their per-edition subscriptions.</summary>
+public sealed class SubscriberStore(Database database, TimeProvider time)
+{
+    /// <summary>
+    /// Adds (or updates the name of) a subscriber and subscribes them, confirmed, to the given editions.
+    /// Adding an address twice merges into one subscriber.
+    /// </summary>
+    public async Task<Subscriber> AddConfirmedAsync(string email, string name, IEnumerable<string> editions,
+        CancellationToken cancellationToken = default)
+    {
+        string now = Clock.Format(time.GetUtcNow());
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        long id = await connection.ExecuteScalarAsync<long>("""
+            INSERT INTO subscribers (email, name, status, created_at) VALUES (@email, @name, @status, @now)
+            ON CONFLICT (email) DO UPDATE SET name = CASE WHEN excluded.name = '' THEN subscribers.name ELSE excluded.name END,
+                                             status = CASE WHEN subscribers.status = 'suppressed' THEN subscribers.status ELSE excluded.status END
+            RETURNING id
+            """, new { email, name, status = SubscriberStatus.Confirmed, now }, transaction);
+        foreach (string edition in editions.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO subscriptions (subscriber_id, edition, status, updated_at) VALUES (@id, @edition, @status, @now)
+                ON CONFLICT (subscriber_id, edition) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at
+                """, new { id, edition = edition.ToLowerInvariant(), status = SubscriberStatus.Confirmed, now }, transaction);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return (await FindAsync(id, cancellationToken))!;
+    }
+
+    public async Task<Subscriber?> FindAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<Subscriber>(
+            "SELECT id, email, name, status FROM subscribers WHERE id = @id", new { id });
+    }
+
+    public async Task<IReadOnlyList<Subscriber>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<Subscriber>("SELECT id, email, name, status FROM subscribers ORDER BY id")).ToList();
+    }
+
+    /// <summary>Whether the subscriber currently receives the edition.</summary>
+    public async Task<bool> IsSubscribedAsync(long id, string edition, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>("""
+            SELECT COUNT(*) FROM subscriptions s JOIN subscribers p ON p.id = s.subscriber_id
+            WHERE s.subscriber_id = @id AND s.edition = @edition AND s.status = 'confirmed' AND p.status = 'confirmed'
+            """, new { id, edition }) > 0;
+    }
+
+    /// <summary>Stops one edition for a subscriber at once; returns false when there was nothing to stop.</summary>
+    public async Task<bool> UnsubscribeAsync(long id, string edition, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        int changed = await connection.ExecuteAsync("""
+            UPDATE subscriptions SET status = @status, updated_at = @now
+            WHERE subscriber_id = @id AND edition = @edition AND status <> @status
+            """, new { id, edition, status = SubscriberStatus.Unsubscribed, now = Clock.Format(time.GetUtcNow()) });
+        return changed > 0;
+    }
+
+    /// <summary>Confirmed subscribers of an edition, in id order (the order runs fan out in).</summary>
+    internal static string AudienceQuery => """
+        SELECT p.id FROM subscribers p JOIN subscriptions s ON s.subscriber_id = p.id
+        WHERE s.edition = @edition AND s.status = 'confirmed' AND p.status = 'confirmed'
+        """;
+
+    internal static async Task<Subscriber?> FindAsync(DbConnection connection, long id) =>
+        await connection.QuerySingleOrDefaultAsync<Subscriber>(
+            "SELECT id, email, name, status FROM subscribers WHERE id = @id", new { id });
+}

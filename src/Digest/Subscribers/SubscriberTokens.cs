@@ -1,0 +1,98 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Digest.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Digest.Subscribers;
+
+/// <summary>What a valid link token grants: one action, for one subscriber and edition, until it expires.</summary>
+public sealed record SubscriberClaim(string Purpose, long SubscriberId, string Edition, DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// Signs and checks the tokens carried by subscriber links. A token is <c>payload.signature</c>, both base64url;
+/// the signature is HMAC-SHA256 over the payload, so any change to subscriber, edition, purpose or expiry is
+/// detected.
+/// </summary>
+public sealed class SubscriberTokens
+{
+    public const string Unsubscribe = "unsubscribe";
+
+    private readonly byte[] _key;
+    private readonly TimeProvider _time;
+    private readonly SecurityOptions _options;
+
+    public SubscriberTokens(IOptions<SecurityOptions> options, Database database, TimeProvider time)
+    {
+        _options = options.Value;
+        _time = time;
+        _key = Encoding.UTF8.GetBytes(string.IsNullOrWhiteSpace(_options.TokenSecret)
+            ? LocalSecret(database.DataDirectory)
+            : _options.TokenSecret);
+    }
+
+    public string CreateUnsubscribe(long subscriberId, string edition) =>
+        Create(Unsubscribe, subscriberId, edition, _options.UnsubscribeLinkLifetime);
+
+    public string Create(string purpose, long subscriberId, string edition, TimeSpan lifetime)
+    {
+        long expires = (_time.GetUtcNow() + lifetime).ToUnixTimeSeconds();
+        string payload = string.Join('|', purpose, subscriberId.ToString(CultureInfo.InvariantCulture), edition,
+            expires.ToString(CultureInfo.InvariantCulture));
+        byte[] payloadBytes = Encoding.UTF8.GetBytes(payload);
+        return $"{Base64Url.EncodeToString(payloadBytes)}.{Base64Url.EncodeToString(Sign(payloadBytes))}";
+    }
+
+    /// <summary>Checks a token; on failure says why in words fit for the person who clicked the link.</summary>
+    public SubscriberClaim? Read(string token, string purpose, out string? problem)
+    {
+        problem = "this link is not valid: it may have been cut short or altered";
+        var parts = token.Split('.');
+        if (parts.Length != 2 || !TryDecode(parts[0], out var payload) || !TryDecode(parts[1], out var signature))
+            return null;
+        if (!CryptographicOperations.FixedTimeEquals(Sign(payload), signature))
+            return null;
+
+        var fields = Encoding.UTF8.GetString(payload).Split('|');
+        if (fields.Length != 4 || fields[0] != purpose
+            || !long.TryParse(fields[1], CultureInfo.InvariantCulture, out long subscriberId)
+            || !long.TryParse(fields[3], CultureInfo.InvariantCulture, out long expires))
+            return null;
+
+        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(expires);
+        if (expiresAt < _time.GetUtcNow())
+        {
+            problem = $"this link expired on {expiresAt:d MMMM yyyy}";
+            return null;
+        }
+        problem = null;
+        return new SubscriberClaim(purpose, subscriberId, fields[2], expiresAt);
+    }
+
+    private byte[] Sign(byte[] payload) => HMACSHA256.HashData(_key, payload);
+
+    private static bool TryDecode(string text, out byte[] bytes)
+    {
+        bytes = [];
+        if (text.Length == 0 || !Base64Url.IsValid(text))
+            return false;
+        bytes = Base64Url.DecodeFromChars(text);
+        return true;
+    }
+
+    /// <summary>A per-installation secret kept in the data folder, so links survive restarts.</summary>
+    private static string LocalSecret(string dataDirectory)
+    {
+        string path = Path.Combine(dataDirectory, "token-secret.key");
+        if (!File.Exists(path))
+        {
+            string fresh = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+            string temporary = path + ".tmp";
+            File.WriteAllText(temporary, fresh);
+            try { File.Move(temporary, path, overwrite: false); }
+            catch (IOException) { File.Delete(temporary); } // another process created it first: use theirs
+        }
+        return File.ReadAllText(path).Trim();
+    }
+}
