@@ -76,6 +76,7 @@ public static partial class ArticleParser
         private string? _rewrittenHeadline;
         private DateOnly? _published;
         private int _publishedLine;
+        private bool _missingTitleReported;
 
         public ParseOutcome Read()
         {
@@ -95,6 +96,14 @@ public static partial class ArticleParser
 
         private Section Accept(Section section, string line, int number)
         {
+            if (_title is null && section == Section.Preamble && StartsBelowTitle(line))
+            {
+                // The title line is missing: the article starts with what belongs below it. Reading goes on (an
+                // empty title) so the other problems are reported in the same pass.
+                _title = "";
+                _missingTitleReported = true;
+                _problems.Add(new ArticleProblem(number, $"no headline: the article starts with '{Shorten(line)}' where its title should be"));
+            }
             if (_title is not null && section is Section.Preamble or Section.Highlights
                 && PublishedLine().Match(line) is { Success: true } published)
             {
@@ -154,7 +163,7 @@ public static partial class ArticleParser
 
         private ParseOutcome Finish()
         {
-            if (string.IsNullOrWhiteSpace(_title))
+            if (string.IsNullOrWhiteSpace(_title) && !_missingTitleReported)
                 _problems.Add(new ArticleProblem(1, "no headline: the first line must be the article's title"));
             if (_published is null && _publishedLine == 0)
                 _problems.Add(new ArticleProblem(2, "no 'Published' line with the article's date (e.g. 'Published 9 August 2025')"));
@@ -171,6 +180,12 @@ public static partial class ArticleParser
                 return ParseOutcome.Fail(1, "the article has neither highlights nor a body");
             return new ParseOutcome(article, []);
         }
+
+        private static bool StartsBelowTitle(string line) =>
+            Bullet().Match(line) is { Success: true } bullet && bullet.Groups["text"].Value.Trim().Length > 0
+            || PublishedLine().Match(line) is { Success: true } published && PublishedDate.TryRead(published.Groups["date"].Value, out _);
+
+        private static string Shorten(string line) => line.Length <= 60 ? line.Trim() : line.Trim()[..57] + "...";
 
         /// <summary>Folds non-breaking and other odd spaces so headings and bullets are recognised.</summary>
         private static string Clean(string line) => line.Replace('\u00A0', ' ').Replace('\t', ' ').TrimEnd();
