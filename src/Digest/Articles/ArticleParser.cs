@@ -76,6 +76,7 @@ public static partial class ArticleParser
         private string? _rewrittenHeadline;
         private DateOnly? _published;
         private int _publishedLine;
+        private int _titleLine = 1;
         private bool _missingTitleReported;
 
         public ParseOutcome Read()
@@ -133,6 +134,7 @@ public static partial class ArticleParser
             {
                 case Section.Preamble when _title is null:
                     _title = line.Trim();
+                    _titleLine = number;
                     return section;
                 case Section.Preamble or Section.Highlights when bullet.Success:
                     _highlights.Add(bullet.Groups["text"].Value.Trim());
@@ -166,7 +168,9 @@ public static partial class ArticleParser
             if (string.IsNullOrWhiteSpace(_title) && !_missingTitleReported)
                 _problems.Add(new ArticleProblem(1, "no headline: the first line must be the article's title"));
             if (_published is null && _publishedLine == 0)
-                _problems.Add(new ArticleProblem(2, "no 'Published' line with the article's date (e.g. 'Published 9 August 2025')"));
+                // It belongs on the line after the title; a one-line file has no such line, so point at the title.
+                _problems.Add(new ArticleProblem(Math.Min(_titleLine + 1, lines.Length),
+                    "no 'Published' line with the article's date below the title (e.g. 'Published 9 August 2025')"));
             if (_problems.Count > 0)
                 return new ParseOutcome(null, _problems);
 

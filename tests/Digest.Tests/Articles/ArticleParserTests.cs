@@ -111,7 +111,7 @@ public sealed class ArticleParserTests
     [Theory]
     [InlineData("reject-empty.txt", 0, "empty")]
     [InlineData("reject-blank-lines.txt", 0, "empty")]
-    [InlineData("reject-binary.txt", 2, "binary")]
+    [InlineData("reject-binary.txt", 3, "binary")]
     [InlineData("reject-invalid-utf8.txt", 4, "invalid UTF-8")]
     [InlineData("reject-no-headline.txt", 1, "no headline")]
     [InlineData("reject-bad-date.txt", 2, "cannot read the date 'the ninth of Augtober'")]
