@@ -25,9 +25,8 @@ public static partial class ArticleParser
         if (nul >= 0)
             return ParseOutcome.Fail(LineAt(bytes, nul), $"binary content (a NUL byte at offset {nul}); articles are UTF-8 text");
 
-        int invalid = FirstInvalidUtf8(bytes);
-        if (invalid >= 0)
-            return ParseOutcome.Fail(LineAt(bytes, invalid), $"invalid UTF-8 at byte offset {invalid}; save the file as UTF-8");
+        if (InvalidUtf8(bytes) is { } invalid)
+            return new ParseOutcome(null, [invalid]);
 
         return Parse(Encoding.UTF8.GetString(bytes));
     }
@@ -44,6 +43,14 @@ public static partial class ArticleParser
         new(0, $"the article is {size:N0} bytes, over the limit of {maxBytes:N0} bytes");
 
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>Where the bytes stop being UTF-8 text, if they do.</summary>
+    internal static ArticleProblem? InvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        int invalid = FirstInvalidUtf8(bytes);
+        return invalid < 0 ? null
+            : new ArticleProblem(LineAt(bytes, invalid), $"invalid UTF-8 at byte offset {invalid}; save the text as UTF-8");
+    }
 
     private static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
     {

@@ -34,6 +34,32 @@ public sealed class IngestFuzzTests
             AssertAnswered(Mutate(fixtures[random.Next(fixtures.Count)], random));
     }
 
+    [Theory]
+    [InlineData(31)]
+    [InlineData(32)]
+    public void ParseJson_NeverThrowsOnDamagedJson_AndEveryRejectionSaysWhy(int seed)
+    {
+        var random = new Random(seed);
+        byte[] json = """
+            {"headline": "Night Trains Return", "publishedAt": "2026-03-01",
+             "highlights": ["A sleeper service resumes.", "Three nights a week."],
+             "body": ["The operator will run the train from April."], "url": "https://news.example.org/night-trains"}
+            """u8.ToArray();
+        for (int round = 0; round < Rounds; round++)
+        {
+            var outcome = ArticleJson.Parse(round % 3 == 0 ? RandomBytes(random) : Mutate(json, random)).Outcome;
+            Assert.True(outcome.Article is not null || outcome.Problems.Count > 0);
+            Assert.All(outcome.Problems, p => Assert.False(string.IsNullOrWhiteSpace(p.Message)));
+        }
+    }
+
+    private static byte[] RandomBytes(Random random)
+    {
+        byte[] bytes = new byte[random.Next(0, 300)];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+
     [Fact]
     public async Task ProcessOnce_NeverThrowsOnMutatedFiles_AndEveryFileIsStoredOrRejectedWithItsReason()
     {
