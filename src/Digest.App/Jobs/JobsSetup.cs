@@ -19,6 +19,7 @@ internal static class JobsSetup
             options.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2);
         });
         services.AddHostedService<RecurringJobsRegistrar>();
+        services.AddHostedService<FeedPollingRegistrar>();
         return builder;
     }
 }

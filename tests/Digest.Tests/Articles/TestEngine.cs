@@ -22,6 +22,7 @@ internal sealed class TestEngine : IAsyncDisposable
     }
 
     public string Root { get; }
+    public IServiceProvider Services => _host.Services;
     public FakeTimeProvider Time => (FakeTimeProvider)_host.Services.GetRequiredService<TimeProvider>();
     public ArticleStore Articles => _host.Services.GetRequiredService<ArticleStore>();
     public InboxProcessor Inbox => _host.Services.GetRequiredService<InboxProcessor>();
