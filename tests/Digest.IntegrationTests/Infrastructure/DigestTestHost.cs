@@ -48,6 +48,21 @@ public sealed class DigestTestHost : WebApplicationFactory<Program>
 
     public T Get<T>() where T : notnull => (T)Services.GetService(typeof(T))!;
 
+    /// <summary>Drops a fixture article into the inbox and waits until the inbox watcher has stored it.</summary>
+    public async Task DropArticleAsync(string fixture)
+    {
+        _ = Server; // the watcher runs only once the host has started
+        Directory.CreateDirectory(InboxPath);
+        string source = Path.Combine(AppContext.BaseDirectory, "Fixtures", "articles", fixture);
+        File.Copy(source, Path.Combine(InboxPath, fixture));
+        string processed = Path.Combine(InboxPath, "processed", fixture);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!File.Exists(processed) && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        Xunit.Assert.True(File.Exists(processed),
+            $"the inbox did not ingest {fixture}: {string.Join(", ", Directory.EnumerateFiles(InboxPath, "*", SearchOption.AllDirectories))}");
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

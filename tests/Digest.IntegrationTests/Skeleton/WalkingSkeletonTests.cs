@@ -23,7 +23,7 @@ public sealed class WalkingSkeletonTests
         });
         _ = host.Server; // starts the service: schema, templates, inbox watcher, Hangfire
 
-        await DropArticleAsync(host, "tram.txt");
+        await host.DropArticleAsync("tram.txt");
         var subscribers = host.Get<SubscriberStore>();
         foreach (string email in Audience)
             await subscribers.AddConfirmedAsync(email, email.Split('@')[0], ["daily"]);
@@ -71,7 +71,7 @@ public sealed class WalkingSkeletonTests
             ["Delivery:Smtp:Security"] = "None",
         });
         _ = host.Server;
-        await DropArticleAsync(host, "tram.txt");
+        await host.DropArticleAsync("tram.txt");
         await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana", ["daily"]);
         var slot = new DateTimeOffset(2026, 3, 15, 6, 0, 0, TimeSpan.Zero);
 
@@ -85,17 +85,5 @@ public sealed class WalkingSkeletonTests
         Assert.Equal(first.Id, again.Id);
         Assert.Equal(0, secondPass.Sent);
         Assert.Single(await sink.WaitForAsync(2, TimeSpan.FromSeconds(2)));
-    }
-
-    private static async Task DropArticleAsync(DigestTestHost host, string fixture)
-    {
-        Directory.CreateDirectory(host.InboxPath);
-        string source = Path.Combine(AppContext.BaseDirectory, "Fixtures", "articles", fixture);
-        File.Copy(source, Path.Combine(host.InboxPath, fixture));
-        string processed = Path.Combine(host.InboxPath, "processed", fixture);
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!File.Exists(processed) && DateTime.UtcNow < deadline)
-            await Task.Delay(50);
-        Assert.True(File.Exists(processed), $"the inbox did not ingest {fixture}: {string.Join(", ", Directory.EnumerateFiles(host.InboxPath, "*", SearchOption.AllDirectories))}");
     }
 }
