@@ -33,6 +33,21 @@ public sealed class DigestTestHost : WebApplicationFactory<Program>
             _settings[key] = value;
     }
 
+    /// <summary>A host that sends over SMTP to the given sink (plain text on loopback).</summary>
+    public static DigestTestHost SendingTo(SmtpSink sink, IDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["Delivery:Transport"] = "Smtp",
+            ["Delivery:Smtp:Host"] = "127.0.0.1",
+            ["Delivery:Smtp:Port"] = sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Delivery:Smtp:Security"] = "None",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            all[key] = value;
+        return new DigestTestHost(all);
+    }
+
     /// <summary>The repository's templates, copied next to the test assembly at build time.</summary>
     public static string TemplatesPath => Path.Combine(AppContext.BaseDirectory, "templates");
 

@@ -14,13 +14,7 @@ public sealed class WalkingSkeletonTests
     public async Task Edition_DroppedArticle_ReachesEverySubscriberOverSmtp_WithBothPartsAndUnsubscribeHeaders()
     {
         await using var sink = await SmtpSink.StartAsync();
-        using var host = new DigestTestHost(new Dictionary<string, string?>
-        {
-            ["Delivery:Transport"] = "Smtp",
-            ["Delivery:Smtp:Host"] = "127.0.0.1",
-            ["Delivery:Smtp:Port"] = sink.Port.ToString(),
-            ["Delivery:Smtp:Security"] = "None",
-        });
+        using var host = DigestTestHost.SendingTo(sink);
         _ = host.Server; // starts the service: schema, templates, inbox watcher, Hangfire
 
         await host.DropArticleAsync("tram.txt");
@@ -63,13 +57,7 @@ public sealed class WalkingSkeletonTests
     public async Task Edition_RunAgainForSameSlot_SendsNothingTwice()
     {
         await using var sink = await SmtpSink.StartAsync();
-        using var host = new DigestTestHost(new Dictionary<string, string?>
-        {
-            ["Delivery:Transport"] = "Smtp",
-            ["Delivery:Smtp:Host"] = "127.0.0.1",
-            ["Delivery:Smtp:Port"] = sink.Port.ToString(),
-            ["Delivery:Smtp:Security"] = "None",
-        });
+        using var host = DigestTestHost.SendingTo(sink);
         _ = host.Server;
         await host.DropArticleAsync("tram.txt");
         await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana", ["daily"]);
