@@ -88,9 +88,9 @@ internal static class Migrations
                 last_polled_at TEXT,
                 last_success_at TEXT,
                 next_poll_at TEXT,
-                failures INTEGER NOT NULL DEFAULT 0,
+                failures BIGINT NOT NULL DEFAULT 0,
                 last_error TEXT,
-                last_new_articles INTEGER NOT NULL DEFAULT 0
+                last_new_articles BIGINT NOT NULL DEFAULT 0
             );
             """),
     ];

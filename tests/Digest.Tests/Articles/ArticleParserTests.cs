@@ -6,14 +6,14 @@ public sealed class ArticleParserTests
 {
     private static ArticleContent Parsed(string fixture)
     {
-        var outcome = ArticleParser.Parse(ArticleFixtures.Bytes(fixture));
+        var outcome = ArticleParser.Parse(Fixture.Bytes(fixture));
         Assert.True(outcome.Article is not null, $"{fixture}: {string.Join("; ", outcome.Problems)}");
         return outcome.Article;
     }
 
     private static ArticleProblem SingleProblem(string fixture)
     {
-        var outcome = ArticleParser.Parse(ArticleFixtures.Bytes(fixture));
+        var outcome = ArticleParser.Parse(Fixture.Bytes(fixture));
         Assert.Null(outcome.Article);
         return Assert.Single(outcome.Problems);
     }
@@ -127,7 +127,7 @@ public sealed class ArticleParserTests
     [Fact]
     public void Parse_RejectsInputOverTheSizeLimit_NamingBothSizes()
     {
-        byte[] bytes = ArticleFixtures.Bytes("repeated-body.txt");
+        byte[] bytes = Fixture.Bytes("repeated-body.txt");
 
         var outcome = ArticleParser.Parse(bytes, maxBytes: 1000);
 

@@ -119,7 +119,7 @@ public sealed class FeedPollerTests
         Assert.Contains("500", results["broken"].Error);
         Assert.Equal("the server did not answer in time", results["slow"].Error);
         var status = (await poller.ListStatusAsync()).ToDictionary(s => s.Name);
-        Assert.Equal(1, status["broken"].Failures);
+        Assert.Equal(1L, status["broken"].Failures);
         Assert.Contains("500", status["broken"].LastError);
         Assert.Equal(engine.Time.GetUtcNow() + TimeSpan.FromMinutes(1), status["broken"].NextPollAt);
         Assert.Null(status["harbour"].LastError);
@@ -133,7 +133,7 @@ public sealed class FeedPollerTests
         Assert.Equal(["broken", "slow"], retried.Keys.Order());
         Assert.True(retried["broken"].Succeeded);
         Assert.Equal(2, retried["slow"].NextPollAt.Subtract(engine.Time.GetUtcNow()).TotalMinutes); // the second failure waits twice as long
-        Assert.Equal(0, (await poller.ListStatusAsync()).Single(s => s.Name == "broken").Failures);
+        Assert.Equal(0L, (await poller.ListStatusAsync()).Single(s => s.Name == "broken").Failures);
     }
 
     [Theory]
@@ -158,7 +158,7 @@ public sealed class FeedPollerTests
         await using var server = await FeedServer.StartAsync();
         server.ServeFixture("/news.rss", "news.rss.xml");
         await using var engine = await TestEngine.StartAsync(Feeds(server, ("harbour", "/news.rss")));
-        engine.Drop("solar.txt", ArticleFixtures.Bytes("repeated-body.txt"));
+        engine.Drop("solar.txt", Fixture.Bytes("repeated-body.txt"));
         engine.Time.Advance(TimeSpan.FromSeconds(3));
         await engine.Inbox.ProcessOnceAsync();
 

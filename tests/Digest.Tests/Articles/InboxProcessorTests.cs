@@ -11,7 +11,7 @@ public sealed class InboxProcessorTests
     public async Task ProcessOnce_LeavesAFileStillBeingWrittenAlone_UntilItHasSettled()
     {
         await using var engine = await TestEngine.StartAsync();
-        engine.Drop("solar.txt", ArticleFixtures.Bytes("repeated-body.txt"));
+        engine.Drop("solar.txt", Fixture.Bytes("repeated-body.txt"));
 
         Assert.Equal(0, await engine.Inbox.ProcessOnceAsync());
         Assert.Equal(["solar.txt"], TestEngine.FilesIn(engine.Inbox.InboxPath));
@@ -30,7 +30,7 @@ public sealed class InboxProcessorTests
     public async Task ProcessOnce_NeverReadsAFileNamedAsUnfinished(string name)
     {
         await using var engine = await TestEngine.StartAsync();
-        engine.Drop(name, ArticleFixtures.Bytes("repeated-body.txt"));
+        engine.Drop(name, Fixture.Bytes("repeated-body.txt"));
         engine.Time.Advance(TimeSpan.FromHours(1));
 
         Assert.Equal(0, await engine.Inbox.ProcessOnceAsync());
@@ -43,7 +43,7 @@ public sealed class InboxProcessorTests
     public async Task ProcessOnce_AfterACrashBetweenCommitAndMove_StoresTheArticleOnce_AndStillMovesTheFile()
     {
         await using var engine = await TestEngine.StartAsync();
-        byte[] bytes = ArticleFixtures.Bytes("crlf-bom-typographic.txt");
+        byte[] bytes = Fixture.Bytes("crlf-bom-typographic.txt");
         // The previous process committed the article, then died before moving the file out of the inbox.
         await engine.Articles.AddAsync(ArticleParser.Parse(bytes).Article!, new ArticleOrigin("inbox:budget.txt"));
         engine.Drop("budget.txt", bytes);
@@ -62,8 +62,8 @@ public sealed class InboxProcessorTests
         await using var engine = await TestEngine.StartAsync();
         await using (var connection = await engine.Database.OpenAsync())
             await connection.ExecuteAsync("CREATE TRIGGER refuse BEFORE INSERT ON articles BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;");
-        engine.Drop("solar.txt", ArticleFixtures.Bytes("repeated-body.txt"));
-        engine.Drop("bridge.txt", ArticleFixtures.Bytes("non-latin.txt"));
+        engine.Drop("solar.txt", Fixture.Bytes("repeated-body.txt"));
+        engine.Drop("bridge.txt", Fixture.Bytes("non-latin.txt"));
         engine.Time.Advance(PastSettleTime);
 
         Assert.Equal(0, await engine.Inbox.ProcessOnceAsync());
@@ -81,7 +81,7 @@ public sealed class InboxProcessorTests
     public async Task ProcessOnce_RejectsABadFileBesideANoteNamingTheLine_AndDeletesNothing()
     {
         await using var engine = await TestEngine.StartAsync();
-        byte[] bytes = ArticleFixtures.Bytes("reject-bad-date.txt");
+        byte[] bytes = Fixture.Bytes("reject-bad-date.txt");
         engine.Drop("market.txt", bytes);
         engine.Time.Advance(PastSettleTime);
 
@@ -98,7 +98,7 @@ public sealed class InboxProcessorTests
     public async Task ProcessOnce_RejectsAFileOverTheConfiguredSize_WithoutReadingIt()
     {
         await using var engine = await TestEngine.StartAsync(new Dictionary<string, string?> { ["Inbox:MaxFileBytes"] = "1000" });
-        engine.Drop("long.txt", ArticleFixtures.Bytes("many-highlights.txt"));
+        engine.Drop("long.txt", Fixture.Bytes("many-highlights.txt"));
         engine.Time.Advance(PastSettleTime);
 
         await engine.Inbox.ProcessOnceAsync();
@@ -113,7 +113,7 @@ public sealed class InboxProcessorTests
         await using var engine = await TestEngine.StartAsync();
         foreach (var _ in Enumerable.Range(0, 2))
         {
-            engine.Drop("solar.txt", ArticleFixtures.Bytes("repeated-body.txt"));
+            engine.Drop("solar.txt", Fixture.Bytes("repeated-body.txt"));
             engine.Time.Advance(PastSettleTime);
             await engine.Inbox.ProcessOnceAsync();
         }

@@ -29,7 +29,7 @@ public sealed class IngestFuzzTests
     public void Parse_NeverThrowsOnMutatedFixtures_AndEveryRejectionSaysWhy(int seed)
     {
         var random = new Random(seed);
-        var fixtures = ArticleFixtures.All.Select(ArticleFixtures.Bytes).ToList();
+        var fixtures = ArticleFixtures.All.Select(Fixture.Bytes).ToList();
         for (int round = 0; round < Rounds; round++)
             AssertAnswered(Mutate(fixtures[random.Next(fixtures.Count)], random));
     }
@@ -65,7 +65,7 @@ public sealed class IngestFuzzTests
     {
         await using var engine = await TestEngine.StartAsync();
         var random = new Random(21);
-        var fixtures = ArticleFixtures.All.Select(ArticleFixtures.Bytes).ToList();
+        var fixtures = ArticleFixtures.All.Select(Fixture.Bytes).ToList();
         const int files = 120;
         for (int i = 0; i < files; i++)
             engine.Drop($"fuzz-{i:D3}.txt", Mutate(fixtures[random.Next(fixtures.Count)], random));

@@ -12,7 +12,7 @@ public sealed record FeedPollResult(string Feed, bool Succeeded, bool NotModifie
 
 /// <summary>A feed as editors see it: configured settings plus what the last polls did.</summary>
 public sealed record FeedStatus(string Name, string Url, TimeSpan PollEvery, DateTimeOffset? LastPolledAt,
-    DateTimeOffset? LastSuccessAt, DateTimeOffset? NextPollAt, int Failures, string? LastError, int LastNewArticles);
+    DateTimeOffset? LastSuccessAt, DateTimeOffset? NextPollAt, long Failures, string? LastError, long LastNewArticles);
 
 /// <summary>
 /// Fetches the configured feeds and stores their items as articles. Conditional GET (ETag, Last-Modified) spares
@@ -49,7 +49,7 @@ public sealed class FeedPoller(
 
     private async Task<FeedPollResult> PollAsync(FeedSource feed, CancellationToken cancellationToken)
     {
-        var state = (await LoadStatesAsync(feed.Name)).SingleOrDefault() is { } stored && stored.Url == feed.Url
+        var state = (await LoadStatesAsync()).SingleOrDefault(s => s.Name == feed.Name) is { } stored && stored.Url == feed.Url
             ? stored
             : new FeedRow { Name = feed.Name, Url = feed.Url }; // a new address starts without validators
         state.LastPolledAt = Clock.Format(time.GetUtcNow());
@@ -152,11 +152,11 @@ public sealed class FeedPoller(
         }).ToList();
     }
 
-    private async Task<IReadOnlyList<FeedRow>> LoadStatesAsync(string? name = null)
+    /// <summary>The stored state of every feed ever polled: a handful of rows.</summary>
+    private async Task<IReadOnlyList<FeedRow>> LoadStatesAsync()
     {
         await using var connection = await database.OpenAsync();
-        return (await connection.QueryAsync<FeedRow>(
-            "SELECT * FROM feeds WHERE @name IS NULL OR name = @name COLLATE NOCASE", new { name })).ToList();
+        return (await connection.QueryAsync<FeedRow>("SELECT * FROM feeds")).ToList();
     }
 
     private async Task SaveStateAsync(FeedRow state)
@@ -180,18 +180,18 @@ public sealed class FeedPoller(
         public string? LastPolledAt { get; set; }
         public string? LastSuccessAt { get; set; }
         public string? NextPollAt { get; set; }
-        public int Failures { get; set; }
+        public long Failures { get; set; }
         public string? LastError { get; set; }
-        public int LastNewArticles { get; set; }
+        public long LastNewArticles { get; set; }
     }
 }
 
 /// <summary>When a failing feed is tried again: after 1, 2, 4, … minutes, never later than its own interval.</summary>
 public static class FeedSchedule
 {
-    public static TimeSpan RetryAfter(int failures, TimeSpan pollEvery)
+    public static TimeSpan RetryAfter(long failures, TimeSpan pollEvery)
     {
-        double minutes = Math.Pow(2, Math.Clamp(failures - 1, 0, 20));
+        double minutes = Math.Pow(2, Math.Clamp(failures - 1, 0L, 20L));
         return TimeSpan.FromMinutes(Math.Min(minutes, pollEvery.TotalMinutes));
     }
 }
