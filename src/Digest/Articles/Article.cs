@@ -13,6 +13,10 @@ public sealed record ArticleContent(
     /// when an article has no highlights.
     /// </summary>
     public string Lead => Body.FirstOrDefault(p => p.Length > 80) ?? Body.FirstOrDefault() ?? "";
+
+    /// <summary>A short line without closing punctuation is a section heading in the rewritten text, not a paragraph.</summary>
+    public static bool IsHeading(string paragraph) =>
+        paragraph.Length <= 80 && paragraph.TrimEnd() is { Length: > 0 } text && !".!?:;…\"”'".Contains(text[^1]);
 }
 
 /// <summary>A stored article; <paramref name="Url"/> is the original story's address when its source gave one.</summary>

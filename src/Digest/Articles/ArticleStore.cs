@@ -17,6 +17,12 @@ public sealed record StoredArticle(long Id, string Slug, bool Duplicate, string?
         : $"article {Id} ({Slug})";
 }
 
+/// <summary>A run of an edition that carried an article.</summary>
+public sealed record ArticleRun(long RunId, string Edition, DateTimeOffset Slot, string Status);
+
+/// <summary>An article as editors list it: with the runs that included it (none yet: it waits for the next one).</summary>
+public sealed record ArticleListing(Article Article, IReadOnlyList<ArticleRun> Runs);
+
 /// <summary>
 /// Articles in the store. One row per story: a story is recognised again by its feed id, its address, or else its
 /// content key (all unique or checked in the same write transaction), whichever source it arrives from.
@@ -95,6 +101,22 @@ public sealed class ArticleStore(Database database, TimeProvider time)
         return rows.Select(r => r.ToArticle()).ToList();
     }
 
+    /// <summary>The newest articles with the runs that carried each, for the editors' list.</summary>
+    public async Task<IReadOnlyList<ArticleListing>> ListWithRunsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        var articles = await ListRecentAsync(limit, cancellationToken);
+        if (articles.Count == 0)
+            return [];
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var runs = (await connection.QueryAsync<RunRow>("""
+            SELECT ra.article_id AS ArticleId, r.id AS RunId, r.edition AS Edition, r.slot AS Slot, r.status AS Status
+            FROM run_articles ra JOIN runs r ON r.id = ra.run_id
+            WHERE ra.article_id IN @ids ORDER BY r.slot
+            """, new { ids = articles.Select(a => a.Id).ToArray() })).ToLookup(r => r.ArticleId);
+        return articles.Select(a => new ArticleListing(a,
+            runs[a.Id].Select(r => new ArticleRun(r.RunId, r.Edition, Clock.Parse(r.Slot), r.Status)).ToList())).ToList();
+    }
+
     /// <summary>
     /// The articles the next run of an edition would carry: ingested since <paramref name="since"/> and not yet
     /// sent in any run of that edition, oldest first.
@@ -151,6 +173,8 @@ public sealed class ArticleStore(Database database, TimeProvider time)
         + "a.highlights AS Highlights, a.body AS Body, a.analysis AS Analysis, a.source AS Source, a.ingested_at AS IngestedAt, a.url AS Url";
 
     private sealed record MatchRow(long Id, string Slug, string MatchedBy);
+
+    private sealed record RunRow(long ArticleId, long RunId, string Edition, string Slot, string Status);
 
     private sealed record ArticleRow(long Id, string Slug, string Headline, string PublishedOn, string Highlights,
         string Body, string Analysis, string Source, string IngestedAt, string? Url)
