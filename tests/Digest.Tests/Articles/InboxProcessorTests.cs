@@ -78,6 +78,44 @@ public sealed class InboxProcessorTests
     }
 
     [Fact]
+    public async Task ProcessOnce_AFileTheStoreRefuses_DoesNotHoldUpTheOthersDroppedWithIt()
+    {
+        await using var engine = await TestEngine.StartAsync();
+        await using (var connection = await engine.Database.OpenAsync())
+            await connection.ExecuteAsync("""
+                CREATE TRIGGER refuse_solar BEFORE INSERT ON articles WHEN NEW.headline LIKE '%Solar%'
+                BEGIN SELECT RAISE(ABORT, 'refused'); END;
+                """);
+        engine.Drop("a-bridge.txt", Fixture.Bytes("non-latin.txt"));
+        engine.Drop("b-solar.txt", Fixture.Bytes("repeated-body.txt"));
+        engine.Drop("c-budget.txt", Fixture.Bytes("crlf-bom-typographic.txt"));
+        engine.Time.Advance(PastSettleTime);
+
+        Assert.Equal(2, await engine.Inbox.ProcessOnceAsync());
+
+        Assert.Equal(["b-solar.txt"], TestEngine.FilesIn(engine.Inbox.InboxPath));
+        Assert.Equal(["a-bridge.txt", "c-budget.txt"], TestEngine.FilesIn(engine.Inbox.ProcessedPath));
+        Assert.Equal(2, (await engine.Articles.ListRecentAsync(10)).Count);
+    }
+
+    [Fact]
+    public async Task ProcessOnce_ABulkDropLargerThanABatch_IsStoredOnceEach_AndEveryFileMoves()
+    {
+        await using var engine = await TestEngine.StartAsync();
+        string template = System.Text.Encoding.UTF8.GetString(Fixture.Bytes("no-highlights.txt"));
+        int files = InboxProcessor.BatchSize * 2 + 7;
+        for (int i = 0; i < files; i++)
+            engine.Drop($"hours-{i:D3}.txt", System.Text.Encoding.UTF8.GetBytes(template.Replace("Library Extends", $"Library {i % (files - 10)} Extends")));
+        engine.Time.Advance(PastSettleTime);
+
+        Assert.Equal(files, await engine.Inbox.ProcessOnceAsync());
+
+        Assert.Empty(TestEngine.FilesIn(engine.Inbox.InboxPath));
+        Assert.Equal(files, TestEngine.FilesIn(engine.Inbox.ProcessedPath).Count());
+        Assert.Equal(files - 10, (await engine.Articles.ListRecentAsync(1000)).Count); // the last ten repeat earlier stories
+    }
+
+    [Fact]
     public async Task ProcessOnce_RejectsABadFileBesideANoteNamingTheLine_AndDeletesNothing()
     {
         await using var engine = await TestEngine.StartAsync();
