@@ -9,42 +9,16 @@ namespace Digest.IntegrationTests.Articles;
 /// <summary>POST /api/articles through the real host's HTTP pipeline.</summary>
 public sealed class ArticleApiTests
 {
-    private const string Key = "k3y-for-tests-only";
-
-    private static DigestTestHost StartHost(IDictionary<string, string?>? settings = null)
-    {
-        var all = new Dictionary<string, string?> { ["Api:Key"] = Key };
-        foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
-            all[name] = value;
-        return new DigestTestHost(all);
-    }
-
-    private static HttpClient Client(DigestTestHost host, string? key = Key)
-    {
-        var client = host.CreateClient();
-        if (key is not null)
-            client.DefaultRequestHeaders.Add("X-Api-Key", key);
-        return client;
-    }
-
-    private static string FixturePath(string folder, string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", folder, name);
-
-    private static HttpContent Text(string name) =>
-        new ByteArrayContent(File.ReadAllBytes(FixturePath("articles", name))) { Headers = { ContentType = new("text/plain") { CharSet = "utf-8" } } };
-
-    private static HttpContent Json(string name) =>
-        new ByteArrayContent(File.ReadAllBytes(FixturePath("api", name))) { Headers = { ContentType = new("application/json") } };
-
     private static async Task<JsonElement> BodyOf(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 
     [Fact]
     public async Task Post_TextArticle_Returns201WithItsIdAndPage_AndThePageShowsTheFullText()
     {
-        using var host = StartHost();
-        using var client = Client(host);
+        using var host = ApiHost.Start();
+        using var client = ApiHost.Client(host);
 
-        var response = await client.PostAsync("/api/articles", Text("solar.txt"));
+        var response = await client.PostAsync("/api/articles", ApiHost.Text("solar.txt"));
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = await BodyOf(response);
@@ -63,11 +37,11 @@ public sealed class ArticleApiTests
     [Fact]
     public async Task Post_TheSameStoryAsJson_Returns200WithTheExistingArticle_RecognisedByItsContent()
     {
-        using var host = StartHost();
-        using var client = Client(host);
-        var first = await BodyOf(await client.PostAsync("/api/articles", Text("solar.txt")));
+        using var host = ApiHost.Start();
+        using var client = ApiHost.Client(host);
+        var first = await BodyOf(await client.PostAsync("/api/articles", ApiHost.Text("solar.txt")));
 
-        var response = await client.PostAsync("/api/articles", Json("solar.json"));
+        var response = await client.PostAsync("/api/articles", ApiHost.Json("solar.json"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await BodyOf(response);
@@ -80,12 +54,12 @@ public sealed class ArticleApiTests
     [Fact]
     public async Task Post_AnEditedStoryAtTheSameUrl_IsADuplicateRecognisedByItsUrl()
     {
-        using var host = StartHost();
-        using var client = Client(host);
-        var created = await client.PostAsync("/api/articles", Json("ferry.json"));
+        using var host = ApiHost.Start();
+        using var client = ApiHost.Client(host);
+        var created = await client.PostAsync("/api/articles", ApiHost.Json("ferry.json"));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
-        var response = await client.PostAsync("/api/articles", Json("ferry-edited.json"));
+        var response = await client.PostAsync("/api/articles", ApiHost.Json("ferry-edited.json"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await BodyOf(response);
@@ -101,10 +75,10 @@ public sealed class ArticleApiTests
     [InlineData("no-headline.json", 4, "url: 'ftp://files.example.org/market' is not an absolute http(s) address")]
     public async Task Post_BadJson_Returns422NamingTheLineAndTheProblem(string fixture, int line, string message)
     {
-        using var host = StartHost();
-        using var client = Client(host);
+        using var host = ApiHost.Start();
+        using var client = ApiHost.Client(host);
 
-        var response = await client.PostAsync("/api/articles", Json(fixture));
+        var response = await client.PostAsync("/api/articles", ApiHost.Json(fixture));
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -116,8 +90,8 @@ public sealed class ArticleApiTests
     [Fact]
     public async Task Post_BadTextArticle_Returns422WithTheParsersLineNumberedProblem()
     {
-        using var host = StartHost();
-        using var client = Client(host);
+        using var host = ApiHost.Start();
+        using var client = ApiHost.Client(host);
 
         var response = await client.PostAsync("/api/articles",
             new StringContent("Market Day Moves to Saturday\nPublished someday\n- It moves.\n", Encoding.UTF8, "text/plain"));
@@ -131,12 +105,12 @@ public sealed class ArticleApiTests
     [Fact]
     public async Task Post_OverTheSizeLimit_Returns413_WithOrWithoutAContentLength()
     {
-        using var host = StartHost(new Dictionary<string, string?> { ["Api:MaxArticleBytes"] = "1500" });
-        using var client = Client(host);
+        using var host = ApiHost.Start(new Dictionary<string, string?> { ["Api:MaxArticleBytes"] = "1500" });
+        using var client = ApiHost.Client(host);
 
-        var declared = await client.PostAsync("/api/articles", Text("solar.txt"));
+        var declared = await client.PostAsync("/api/articles", ApiHost.Text("solar.txt"));
         var chunked = await client.PostAsync("/api/articles",
-            new StreamContent(File.OpenRead(FixturePath("articles", "solar.txt"))) { Headers = { ContentType = new("text/plain") } });
+            new StreamContent(File.OpenRead(ApiHost.FixturePath("articles", "solar.txt"))) { Headers = { ContentType = new("text/plain") } });
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, declared.StatusCode);
         Assert.Contains("over the limit of 1,500 bytes", (await BodyOf(declared)).GetProperty("detail").GetString());
@@ -146,25 +120,25 @@ public sealed class ArticleApiTests
     [Fact]
     public async Task Post_WithoutTheRightKey_Returns401_AndStoresNothing()
     {
-        using var host = StartHost();
-        using var anonymous = Client(host, key: null);
-        using var wrong = Client(host, key: "guess");
-        using var bearer = Client(host, key: null);
-        bearer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        using var host = ApiHost.Start();
+        using var anonymous = ApiHost.Client(host, key: null);
+        using var wrong = ApiHost.Client(host, key: "guess");
+        using var bearer = ApiHost.Client(host, key: null);
+        bearer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiHost.Key);
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/articles", Text("solar.txt"))).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.PostAsync("/api/articles", Text("solar.txt"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/articles", ApiHost.Text("solar.txt"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.PostAsync("/api/articles", ApiHost.Text("solar.txt"))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync("/articles/2025-08-09-harbour-city-opens-its-first-floating-solar-farm")).StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await bearer.PostAsync("/api/articles", Text("solar.txt"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await bearer.PostAsync("/api/articles", ApiHost.Text("solar.txt"))).StatusCode);
     }
 
     [Fact]
     public async Task Post_WhenNoKeyIsConfigured_Returns401ExplainingHowToSetIt()
     {
-        using var host = StartHost(new Dictionary<string, string?> { ["Api:Key"] = "" });
-        using var client = Client(host, key: "anything");
+        using var host = ApiHost.Start(new Dictionary<string, string?> { ["Api:Key"] = "" });
+        using var client = ApiHost.Client(host, key: "anything");
 
-        var response = await client.PostAsync("/api/articles", Text("solar.txt"));
+        var response = await client.PostAsync("/api/articles", ApiHost.Text("solar.txt"));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("Api__Key", (await BodyOf(response)).GetProperty("detail").GetString());
@@ -173,8 +147,8 @@ public sealed class ArticleApiTests
     [Fact]
     public async Task Post_AnUnsupportedContentType_Returns415()
     {
-        using var host = StartHost();
-        using var client = Client(host);
+        using var host = ApiHost.Start();
+        using var client = ApiHost.Client(host);
 
         var response = await client.PostAsync("/api/articles", new StringContent("<article/>", Encoding.UTF8, "application/xml"));
 
@@ -184,10 +158,10 @@ public sealed class ArticleApiTests
     [Fact]
     public async Task Post_ArbitraryBytes_NeverAnswersWithAServerError()
     {
-        using var host = StartHost();
-        using var client = Client(host);
+        using var host = ApiHost.Start();
+        using var client = ApiHost.Client(host);
         var random = new Random(7);
-        byte[] json = File.ReadAllBytes(FixturePath("api", "solar.json"));
+        byte[] json = File.ReadAllBytes(ApiHost.FixturePath("api", "solar.json"));
         string[] types = ["text/plain", "application/json", "application/problem+json", "text/plain; charset=latin1"];
 
         for (int i = 0; i < 60; i++)

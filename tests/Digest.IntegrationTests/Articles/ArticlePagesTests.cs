@@ -8,38 +8,19 @@ namespace Digest.IntegrationTests.Articles;
 /// <summary>The public article page and the editors' list, served by the real host.</summary>
 public sealed class ArticlePagesTests
 {
-    private static async Task<string> PostAsync(HttpClient client, string folder, string fixture, string type)
+    private static async Task<string> PostAsync(HttpClient client, HttpContent content)
     {
-        var content = new ByteArrayContent(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", folder, fixture)))
-        {
-            Headers = { ContentType = new(type) },
-        };
         var response = await client.PostAsync("/api/articles", content);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return response.Headers.Location!.PathAndQuery;
     }
 
-    private static DigestTestHost StartHost(IDictionary<string, string?>? settings = null)
-    {
-        var all = new Dictionary<string, string?> { ["Api:Key"] = "k3y" };
-        foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
-            all[name] = value;
-        return new DigestTestHost(all);
-    }
-
-    private static HttpClient Client(DigestTestHost host)
-    {
-        var client = host.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Api-Key", "k3y");
-        return client;
-    }
-
     [Fact]
     public async Task ArticlePage_ShowsTheFullRewrittenText_WithSectionHeadingsAndTheAnalysis()
     {
-        using var host = StartHost();
-        using var client = Client(host);
-        string page = await client.GetStringAsync(await PostAsync(client, "articles", "solar.txt", "text/plain"));
+        using var host = ApiHost.Start();
+        using var client = ApiHost.Client(host);
+        string page = await client.GetStringAsync(await PostAsync(client, ApiHost.Text("solar.txt")));
 
         Assert.Contains("<h1>Harbour City Opens Its First Floating Solar Farm</h1>", page);
         Assert.Contains("Published 9 August 2025", page);
@@ -53,9 +34,9 @@ public sealed class ArticlePagesTests
     [Fact]
     public async Task ArticlePage_EncodesEveryArticleString_AndLinksTheOriginalStory()
     {
-        using var host = StartHost();
-        using var client = Client(host);
-        string page = await client.GetStringAsync(await PostAsync(client, "api", "unsafe-headline.json", "application/json"));
+        using var host = ApiHost.Start();
+        using var client = ApiHost.Client(host);
+        string page = await client.GetStringAsync(await PostAsync(client, ApiHost.Json("unsafe-headline.json")));
 
         Assert.DoesNotContain("<script>alert", page);
         Assert.DoesNotContain("<b>bold</b>", page);
@@ -66,7 +47,7 @@ public sealed class ArticlePagesTests
     [Fact]
     public async Task ArticlePage_ForAnUnknownSlug_Is404()
     {
-        using var host = StartHost();
+        using var host = ApiHost.Start();
         using var client = host.CreateClient();
 
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/articles/2026-01-01-nothing-here")).StatusCode);
@@ -75,16 +56,16 @@ public sealed class ArticlePagesTests
     [Fact]
     public async Task ArticleList_ShowsNewestFirst_WithSource_TheRunsThatIncludedEach_AndFailingFeeds()
     {
-        using var host = StartHost(new Dictionary<string, string?>
+        using var host = ApiHost.Start(new Dictionary<string, string?>
         {
             ["Feeds:0:Name"] = "closed",
             ["Feeds:0:Url"] = $"http://127.0.0.1:{FreePort.Next()}/feed.rss", // nothing listens there
             ["Feeds:0:PollEvery"] = "01:00:00",
         });
-        using var client = Client(host);
-        await PostAsync(client, "articles", "solar.txt", "text/plain");
+        using var client = ApiHost.Client(host);
+        await PostAsync(client, ApiHost.Text("solar.txt"));
         await host.Get<EditionJobs>().SendNowAsync("daily", CancellationToken.None);
-        await PostAsync(client, "api", "ferry.json", "application/json");
+        await PostAsync(client, ApiHost.Json("ferry.json"));
         await host.Get<FeedPoller>().PollAsync("closed");
 
         string list = await client.GetStringAsync("/articles");

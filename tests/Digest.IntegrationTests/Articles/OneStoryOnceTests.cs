@@ -16,20 +16,17 @@ public sealed class OneStoryOnceTests
     public async Task TheSameStory_DroppedTwice_PostedAndFoundInAFeed_IsStoredOnce()
     {
         await using var feed = await ServeFeedAsync("solar.rss.xml");
-        using var host = new DigestTestHost(new Dictionary<string, string?>
+        using var host = ApiHost.Start(new Dictionary<string, string?>
         {
-            ["Api:Key"] = "k3y",
             ["Feeds:0:Name"] = "harbour",
             ["Feeds:0:Url"] = feed.Urls.Single() + "/feed.rss",
             ["Feeds:0:PollEvery"] = "01:00:00",
         });
 
         await host.DropArticleAsync("solar.txt");
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "articles", "solar.txt"), Path.Combine(host.InboxPath, "solar-again.txt"));
-        using var client = host.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Api-Key", "k3y");
-        var posted = await client.PostAsync("/api/articles", new ByteArrayContent(
-            File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "api", "solar.json"))) { Headers = { ContentType = new("application/json") } });
+        File.Copy(ApiHost.FixturePath("articles", "solar.txt"), Path.Combine(host.InboxPath, "solar-again.txt"));
+        using var client = ApiHost.Client(host);
+        var posted = await client.PostAsync("/api/articles", ApiHost.Json("solar.json"));
         host.Get<IRecurringJobManager>().Trigger(FeedJobs.RecurringId);
 
         Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
@@ -46,7 +43,7 @@ public sealed class OneStoryOnceTests
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{FreePort.Next()}");
         var app = builder.Build();
-        byte[] body = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "feeds", fixture));
+        byte[] body = File.ReadAllBytes(ApiHost.FixturePath("feeds", fixture));
         app.MapGet("/feed.rss", () => Results.Bytes(body, "application/rss+xml"));
         await app.StartAsync();
         return app;
