@@ -108,11 +108,12 @@ public sealed class ArticleStore(Database database, TimeProvider time)
         if (articles.Count == 0)
             return [];
         await using var connection = await database.OpenAsync(cancellationToken);
+        // An id range rather than a list parameter: the same SQL on SQLite and PostgreSQL; runs of unlisted articles are ignored.
         var runs = (await connection.QueryAsync<RunRow>("""
             SELECT ra.article_id AS ArticleId, r.id AS RunId, r.edition AS Edition, r.slot AS Slot, r.status AS Status
             FROM run_articles ra JOIN runs r ON r.id = ra.run_id
-            WHERE ra.article_id IN @ids ORDER BY r.slot
-            """, new { ids = articles.Select(a => a.Id).ToArray() })).ToLookup(r => r.ArticleId);
+            WHERE ra.article_id BETWEEN @first AND @last ORDER BY r.slot
+            """, new { first = articles.Min(a => a.Id), last = articles.Max(a => a.Id) })).ToLookup(r => r.ArticleId);
         return articles.Select(a => new ArticleListing(a,
             runs[a.Id].Select(r => new ArticleRun(r.RunId, r.Edition, Clock.Parse(r.Slot), r.Status)).ToList())).ToList();
     }
