@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Digest.Storage;
 
 namespace Digest.Articles;
@@ -29,27 +30,36 @@ public sealed record ArticleListing(Article Article, IReadOnlyList<ArticleRun> R
 /// </summary>
 public sealed class ArticleStore(Database database, TimeProvider time)
 {
-    public async Task<StoredArticle> AddAsync(ArticleContent content, ArticleOrigin origin, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var stored = await AddAsync(connection, transaction, content, origin);
-        await transaction.CommitAsync(cancellationToken);
-        return stored;
-    }
+    public async Task<StoredArticle> AddAsync(ArticleContent content, ArticleOrigin origin, CancellationToken cancellationToken = default) =>
+        (await AddManyAsync([(content, origin)], cancellationToken))[0];
 
-    /// <summary>Stores many articles in one transaction (a feed's items, a bulk import): all of them or none.</summary>
+    /// <summary>Stores many articles in one transaction (a feed's items, a bulk drop): all of them or none.</summary>
     public async Task<IReadOnlyList<StoredArticle>> AddManyAsync(
         IEnumerable<(ArticleContent Content, ArticleOrigin Origin)> articles, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var stored = new List<StoredArticle>();
-        foreach (var (content, origin) in articles)
-            stored.Add(await AddAsync(connection, transaction, content, origin));
-        await transaction.CommitAsync(cancellationToken);
-        return stored;
+        var batch = articles.ToList();
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await database.OpenAsync(cancellationToken);
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                var stored = new List<StoredArticle>(batch.Count);
+                foreach (var (content, origin) in batch)
+                    stored.Add(await AddAsync(connection, transaction, content, origin));
+                await transaction.CommitAsync(cancellationToken);
+                return stored;
+            }
+            catch (DbException error) when (IsUniqueViolation(error) && attempt < 3)
+            {
+                // Another writer stored the same story between our lookup and insert (PostgreSQL lets both look at
+                // once; SQLite's write lock does not). Trying again finds it and answers "duplicate".
+            }
+        }
     }
+
+    private static bool IsUniqueViolation(DbException error) =>
+        error is SqliteException { SqliteExtendedErrorCode: 2067 } || error.SqlState == "23505"; // SQLITE_CONSTRAINT_UNIQUE, unique_violation
 
     private async Task<StoredArticle> AddAsync(DbConnection connection, DbTransaction transaction, ArticleContent content, ArticleOrigin origin)
     {

@@ -40,4 +40,23 @@ public sealed class ArticlesOnPostgresTests : IAsyncLifetime
         Assert.Equal(2L, (await poller.ListStatusAsync()).Single().Failures);
         Assert.Contains("Electric Ferry Starts Crossing the Bay", await client.GetStringAsync("/articles"));
     }
+
+    [Fact]
+    public async Task Add_TheSameStoryFromManyWritersAtOnce_OnPostgres_StoresItOnce_AndEveryoneGetsItsId()
+    {
+        using var host = ApiHost.Start(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "Postgres",
+            ["Storage:ConnectionString"] = await _cluster.CreateDatabaseAsync(),
+        });
+        _ = host.Server; // schema
+        var story = ArticleParser.Parse(File.ReadAllBytes(ApiHost.FixturePath("articles", "solar.txt"))).Article!;
+        var store = host.Get<ArticleStore>();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() => store.AddAsync(story, new ArticleOrigin($"writer-{i}")))));
+
+        Assert.Single(results, r => !r.Duplicate);
+        Assert.Single(results.Select(r => r.Id).Distinct());
+        Assert.Single(await store.ListRecentAsync(10));
+    }
 }
