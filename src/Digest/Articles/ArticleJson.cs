@@ -63,11 +63,24 @@ public static class ArticleJson
         if (!string.IsNullOrEmpty(url) && !IsWebAddress(url))
             problems.Add(new ArticleProblem(LineOf("url"), $"url: '{url}' is not an absolute http(s) address"));
 
+        foreach (var (field, values) in new (string, IEnumerable<string?>)[]
+            { ("headline", [headline]), ("highlights", highlights), ("body", body), ("url", [url]), ("source", [fields.Source]) })
+        {
+            if (values.Any(v => v?.Contains('\0') == true))
+                problems.Add(new ArticleProblem(LineOf(field), $"{field}: {NotPlainText}"));
+        }
+
         if (problems.Count > 0)
             return new ArticleSubmission(new ParseOutcome(null, problems));
         var content = new ArticleContent(headline, published, highlights, body, []);
         return new ArticleSubmission(new ParseOutcome(content, []), string.IsNullOrEmpty(url) ? null : url, fields.Source?.Trim());
     }
+
+    /// <summary>
+    /// JSON escapes can spell what no text file holds: NUL and half a surrogate pair. The reader refuses the latter;
+    /// NUL is refused here (PostgreSQL cannot store it in text), as the text format refuses NUL bytes.
+    /// </summary>
+    private const string NotPlainText = "contains a NUL character or a broken \\u surrogate escape; send plain text";
 
     internal static bool IsWebAddress(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
@@ -97,6 +110,8 @@ public static class ArticleJson
     {
         // "$.highlights[1]" names the field a value of the wrong type was found in.
         string? field = error.Path?.TrimStart('$', '.').Split('[', '.')[0];
+        if (!string.IsNullOrEmpty(field) && error.InnerException is InvalidOperationException)
+            return $"{field}: {NotPlainText}"; // a lone surrogate escape cannot become a string
         if (!string.IsNullOrEmpty(field) && Expected.TryGetValue(field, out string? expected))
             return $"{field}: must be {expected}";
         return $"not valid JSON at column {error.BytePositionInLine + 1}; send a JSON object, or the article text as text/plain";
