@@ -34,7 +34,7 @@ public static class ArticleJson
         }
         catch (JsonException error)
         {
-            return new ArticleSubmission(ParseOutcome.Fail((int)(error.LineNumber ?? 0) + 1, Describe(error)));
+            return new ArticleSubmission(ParseOutcome.Fail((int)(error.LineNumber ?? 0) + 1, Describe(error, json)));
         }
         if (fields is null)
             return new ArticleSubmission(ParseOutcome.Fail(1, "expected a JSON object with headline, publishedAt, highlights and body"));
@@ -106,15 +106,38 @@ public static class ArticleJson
         return paragraphs;
     }
 
-    private static string Describe(JsonException error)
+    private static string Describe(JsonException error, byte[] json)
     {
         // "$.highlights[1]" names the field a value of the wrong type was found in.
         string? field = error.Path?.TrimStart('$', '.').Split('[', '.')[0];
-        if (!string.IsNullOrEmpty(field) && error.InnerException is InvalidOperationException)
-            return $"{field}: {NotPlainText}"; // a lone surrogate escape cannot become a string
+        if (!string.IsNullOrEmpty(field) && HasUnreadableString(json))
+            return $"{field}: {NotPlainText}";
         if (!string.IsNullOrEmpty(field) && Expected.TryGetValue(field, out string? expected))
             return $"{field}: must be {expected}";
         return $"not valid JSON at column {error.BytePositionInLine + 1}; send a JSON object, or the article text as text/plain";
+    }
+
+    /// <summary>Whether a string in the document cannot become text (a lone surrogate escape such as "\\ud800").</summary>
+    private static bool HasUnreadableString(byte[] json)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+                    reader.GetString();
+            }
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false; // broken JSON, which the caller reports as such
+        }
     }
 
     /// <summary>The line each top-level property starts on (1-based), so a problem with its value can point there.</summary>

@@ -68,32 +68,34 @@ public sealed class ArticleStore(Database database, TimeProvider time)
         if (existing is not null)
             return existing;
 
-        string slug = ArticleKeys.Slug(content);
-        bool slugTaken = await connection.ExecuteScalarAsync<long>(
-            "SELECT COUNT(*) FROM articles WHERE slug = @slug", new { slug }, transaction) > 0;
-        if (slugTaken)
-            slug = $"{slug}-{key[..8]}"; // another story with the same headline and date
-
-        long id = await connection.ExecuteScalarAsync<long>("""
-            INSERT INTO articles (slug, content_key, headline, published_on, highlights, body, analysis, source, ingested_at, url, external_key)
-            VALUES (@slug, @key, @Headline, @PublishedOn, @Highlights, @Body, @Analysis, @Source, @IngestedAt, @Url, @ExternalKey)
-            RETURNING id
-            """,
-            new
-            {
-                slug, key, content.Headline,
-                PublishedOn = content.PublishedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                Highlights = JsonSerializer.Serialize(content.Highlights),
-                Body = JsonSerializer.Serialize(content.Body),
-                Analysis = JsonSerializer.Serialize(content.Analysis),
-                origin.Source,
-                IngestedAt = Clock.Format(time.GetUtcNow()),
-                origin.Url,
-                origin.ExternalKey,
-            },
-            transaction);
-        return new StoredArticle(id, slug, Duplicate: false);
+        var row = new NewRow(
+            ArticleKeys.Slug(content), key, content.Headline,
+            content.PublishedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            JsonSerializer.Serialize(content.Highlights),
+            JsonSerializer.Serialize(content.Body),
+            JsonSerializer.Serialize(content.Analysis),
+            origin.Source,
+            Clock.Format(time.GetUtcNow()),
+            origin.Url,
+            origin.ExternalKey);
+        long? id = await InsertAsync(connection, transaction, row);
+        if (id is null)
+        {
+            row = row with { Slug = $"{row.Slug}-{key[..8]}" }; // another story with the same headline and date has the plain slug
+            id = await InsertAsync(connection, transaction, row)
+                ?? throw new InvalidOperationException($"the slugs of article {key} are both taken");
+        }
+        return new StoredArticle(id.Value, row.Slug, Duplicate: false);
     }
+
+    /// <summary>The new row's id, or null when the slug is taken (one statement instead of a check and an insert).</summary>
+    private static Task<long?> InsertAsync(DbConnection connection, DbTransaction transaction, NewRow row) =>
+        connection.ExecuteScalarAsync<long?>("""
+            INSERT INTO articles (slug, content_key, headline, published_on, highlights, body, analysis, source, ingested_at, url, external_key)
+            VALUES (@Slug, @Key, @Headline, @PublishedOn, @Highlights, @Body, @Analysis, @Source, @IngestedAt, @Url, @ExternalKey)
+            ON CONFLICT (slug) DO NOTHING
+            RETURNING id
+            """, row, transaction);
 
     public async Task<Article?> FindBySlugAsync(string slug, CancellationToken cancellationToken = default)
     {
@@ -184,6 +186,9 @@ public sealed class ArticleStore(Database database, TimeProvider time)
         + "a.highlights AS Highlights, a.body AS Body, a.analysis AS Analysis, a.source AS Source, a.ingested_at AS IngestedAt, a.url AS Url";
 
     private sealed record MatchRow(long Id, string Slug, string MatchedBy);
+
+    private sealed record NewRow(string Slug, string Key, string Headline, string PublishedOn, string Highlights, string Body,
+        string Analysis, string Source, string IngestedAt, string? Url, string? ExternalKey);
 
     private sealed record RunRow(long ArticleId, long RunId, string Edition, string Slot, string Status);
 

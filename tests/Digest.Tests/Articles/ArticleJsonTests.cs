@@ -34,6 +34,15 @@ public sealed class ArticleJsonTests
         Assert.Equal(1, problem.Line);
     }
 
+    [Theory]
+    [InlineData("""{"headline": 7, "publishedAt": "2026-01-01"}""", "headline: must be a string")]
+    [InlineData("""{"headline": "A", "publishedAt": "2026-01-01", "highlights": ["x", 42]}""", "highlights: must be an array of strings")]
+    [InlineData("""{"headline": "A", "publishedAt": "2026-01-01", "body": {"text": "x"}}""", "body: must be a string, or an array of paragraph strings")]
+    public void Parse_NamesTheFieldHoldingAValueOfTheWrongType(string json, string message)
+    {
+        Assert.Equal(message, Assert.Single(Parse(json).Outcome.Problems).Message);
+    }
+
     [Fact]
     public void Parse_TakesAHeadlineInAnyScript_WrittenWithEscapes()
     {
