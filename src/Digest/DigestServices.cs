@@ -51,6 +51,7 @@ public static class DigestServices
         services.AddSingleton<IDigestRenderer>(sp => sp.GetRequiredService<RazorDigestRenderer>());
         services.AddSingleton<DigestComposer>();
         services.AddSingleton<DigestPreview>();
+        services.AddSingleton<DkimMessageSigner>();
         services.AddSingleton<MessageFactory>();
         services.AddSingleton<DeliveryLedger>();
         services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.Transport == MailTransportKind.Smtp
