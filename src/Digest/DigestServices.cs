@@ -27,6 +27,7 @@ public static class DigestServices
         services.AddOptionsWithValidateOnStart<EditionsOptions>().Bind(configuration.GetSection(EditionsOptions.SectionName));
         services.AddOptionsWithValidateOnStart<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.SectionName));
         services.AddSingleton<IValidateOptions<EditionsOptions>, EditionsOptionsValidator>();
+        services.AddSingleton<IOptionsFactory<EditionsOptions>, LastGoodEditionsFactory>();
         services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddSingleton<IValidateOptions<SiteOptions>, SiteOptionsValidator>();

@@ -135,9 +135,9 @@ internal static class EditionsCommand
             foreach (var (name, options) in host.Services.GetRequiredService<IOptions<EditionsOptions>>().Value)
             {
                 var schedule = new EditionSchedule(options);
-                Console.WriteLine($"{name}: '{options.Cron}' in {options.TimeZone}");
-                foreach (var next in schedule.Next(now, 5))
-                    Console.WriteLine($"    {TimeZoneInfo.ConvertTime(next, schedule.TimeZone):ddd yyyy-MM-dd HH:mm zzz}");
+                Console.WriteLine($"{name}: {schedule.Description} (cron '{options.Cron}')");
+                foreach (string next in schedule.NextShown(now, 5))
+                    Console.WriteLine($"    {next}");
             }
             return 0;
         });

@@ -1,3 +1,4 @@
+using Digest.Editions;
 using Digest.Rendering;
 using Digest.Subscribers;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ public sealed record Envelope(string MessageId, Subscriber Recipient, string Edi
 /// ledger assigned (the same whenever the same run is sent to the same subscriber), and the list headers receivers require of
 /// bulk mail (RFC 2919 List-Id, RFC 2369 List-Unsubscribe, RFC 8058 one-click).
 /// </summary>
-public sealed class MessageFactory(IOptions<DeliveryOptions> options, TimeProvider time)
+public sealed class MessageFactory(IOptions<DeliveryOptions> options, IOptionsMonitor<EditionsOptions> editions, TimeProvider time)
 {
     public MimeMessage Build(Envelope envelope, string subject, RenderedDigest digest)
     {
@@ -26,7 +27,7 @@ public sealed class MessageFactory(IOptions<DeliveryOptions> options, TimeProvid
             Date = time.GetUtcNow(),
             MessageId = envelope.MessageId,
         };
-        message.From.Add(new MailboxAddress(settings.FromName, settings.FromAddress));
+        message.From.Add(From(envelope.Edition, settings));
         message.To.Add(new MailboxAddress(envelope.Recipient.Name, envelope.Recipient.Email));
         message.Headers.Add(HeaderId.ListId, $"{Quote(envelope.EditionTitle)} <{envelope.Edition}.{domain}>");
         message.Headers.Add(HeaderId.ListUnsubscribe,
@@ -41,6 +42,15 @@ public sealed class MessageFactory(IOptions<DeliveryOptions> options, TimeProvid
         };
         message.Body = alternative;
         return message;
+    }
+
+    /// <summary>The edition's own sender when it names one (Editions:NAME:FromAddress), else the delivery default.</summary>
+    private MailboxAddress From(string edition, DeliveryOptions settings)
+    {
+        var own = editions.CurrentValue.TryGetValue(edition, out var options) ? options : null;
+        return new MailboxAddress(
+            string.IsNullOrWhiteSpace(own?.FromName) ? settings.FromName : own.FromName,
+            string.IsNullOrWhiteSpace(own?.FromAddress) ? settings.FromAddress : own.FromAddress.Trim());
     }
 
     private static TextPart Part(TextFormat format, string content)

@@ -38,24 +38,40 @@ public sealed class EditionRunner(
         }
 
         var window = await NextArticlesAsync(connection, edition, now, transaction);
+        if (window.Count < edition.Options.MinArticles)
+        {
+            // Too few to be worth a digest: the articles wait for the next slot (they are in no run yet).
+            logger.LogInformation("{Edition} at {Slot:u}: {Count} new articles, fewer than MinArticles ({Min})",
+                edition.Name, slot, window.Count, edition.Options.MinArticles);
+            window = [];
+        }
 
-        string status = window.Count == 0 ? RunStatus.Empty : RunStatus.Sending;
+        bool send = window.Count > 0 || edition.Options.WhenEmpty == WhenEmpty.SendNoNews;
+        string status = send ? RunStatus.Sending : RunStatus.Empty;
         long runId = await connection.ExecuteScalarAsync<long>("""
             INSERT INTO runs (edition, slot, status, created_at) VALUES (@edition, @slot, @status, @now) RETURNING id
             """, new { edition = edition.Name, slot = Clock.Format(slot), status, now = Clock.Format(now) }, transaction);
         await connection.ExecuteAsync(
             "INSERT INTO run_articles (run_id, article_id, position) VALUES (@runId, @Id, @Position)",
             window.Select((a, i) => new { runId, a.Id, Position = i }), transaction);
-        int audience = window.Count == 0 ? 0 : await FreezeAudienceAsync(connection, transaction, runId, edition.Name, now);
+        int audience = !send ? 0 : await FreezeAudienceAsync(connection, transaction, runId, edition.Name, now);
         await transaction.CommitAsync(cancellationToken);
 
-        if (window.Count == 0)
-            logger.LogInformation("Run {RunId} of {Edition} for {Slot:u}: no new articles since the previous run; nothing sent",
+        if (!send)
+            logger.LogInformation("Run {RunId} of {Edition} for {Slot:u}: nothing new since the previous run; nothing sent",
                 runId, edition.Name, slot);
         else
             logger.LogInformation("Run {RunId} of {Edition} for {Slot:u}: {Articles} articles to {Subscribers} subscribers",
                 runId, edition.Name, slot, window.Count, audience);
         return new Run(runId, edition.Name, slot, status, now);
+    }
+
+    /// <summary>Whether the edition already has a run for that slot (whatever became of it).</summary>
+    public async Task<bool> ExistsAsync(string editionName, DateTimeOffset slot, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM runs WHERE edition = @edition AND slot = @slot",
+            new { edition = editionName.ToLowerInvariant(), slot = Clock.Format(slot) }) > 0;
     }
 
     /// <summary>

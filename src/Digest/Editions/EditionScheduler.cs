@@ -1,0 +1,138 @@
+using Hangfire;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Digest.Editions;
+
+/// <summary>One edition's schedule as the scheduler currently follows it.</summary>
+public sealed record PlannedEdition(string Edition, string Cron, string TimeZone, string Description, DateTimeOffset? NextSlot);
+
+/// <summary>
+/// Queues each edition's run at its slot. Digest keeps time itself rather than through Hangfire's recurring
+/// jobs, for three promises: a slot is queued the moment it falls due (not at the next storage poll); after
+/// downtime only the latest missed slot runs, once, and only within the edition's catch-up window (Hangfire's
+/// misfire handling knows neither the window nor which slots already ran, and in-memory storage forgets it all on
+/// restart); and an edit of appsettings.json takes effect at once. Hangfire still executes, retries and shows the
+/// runs; the run table (unique per edition and slot) decides what has run.
+/// </summary>
+public sealed class EditionScheduler(
+    IOptionsMonitor<EditionsOptions> editions,
+    EditionRunner runner,
+    IBackgroundJobClient jobs,
+    TimeProvider time,
+    ILogger<EditionScheduler> logger) : BackgroundService
+{
+    private readonly Lock _gate = new();
+    private CancellationTokenSource _replan = new();
+    private IReadOnlyList<PlannedEdition> _planned = [];
+
+    /// <summary>Every edition with the schedule in force and its next slot.</summary>
+    public IReadOnlyList<PlannedEdition> Planned => Volatile.Read(ref _planned);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var subscription = editions.OnChange(_ => Replan());
+        var checkedUntil = time.GetUtcNow();
+        await CatchUpAsync(Schedules(editions.CurrentValue), checkedUntil, stoppingToken);
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            CancellationToken replan;
+            lock (_gate)
+                replan = _replan.Token;
+            // Read after taking the token: an edit from here on wakes the wait below and is read on the next turn.
+            var plan = Schedules(editions.CurrentValue);
+            Publish(plan, checkedUntil);
+
+            var next = plan.Select(p => p.Schedule.NextAfter(checkedUntil)).Where(s => s is not null).Min();
+            using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, replan);
+            try
+            {
+                var wait = next is null ? Timeout.InfiniteTimeSpan : next.Value - time.GetUtcNow();
+                if (wait == Timeout.InfiniteTimeSpan || wait > TimeSpan.Zero)
+                    await Task.Delay(wait, time, wake.Token);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The settings changed: follow the new schedules from now on. A slot the edit moved into the
+                // past is not run; the edition's next slot is.
+                checkedUntil = time.GetUtcNow();
+                logger.LogInformation("Edition schedules reloaded from the settings");
+                continue;
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            var now = time.GetUtcNow();
+            foreach (var (name, schedule, options) in plan)
+            {
+                // Only the latest slot since the last look: a process that slept through several fires once.
+                if (schedule.LatestBetween(checkedUntil, now) is { } slot)
+                    Fire(name, slot, now, options.CatchUpWindow, caughtUp: false);
+            }
+            checkedUntil = now;
+        }
+    }
+
+    /// <summary>At start, the latest slot missed while the service was down, if it is inside the catch-up window and has not run.</summary>
+    private async Task CatchUpAsync(IReadOnlyList<EditionPlan> plan, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var (name, schedule, options) in plan)
+        {
+            if (options.CatchUpWindow <= TimeSpan.Zero || schedule.LatestBetween(now - options.CatchUpWindow, now) is not { } missed)
+                continue;
+            if (await runner.ExistsAsync(name, missed, cancellationToken))
+                continue;
+            Fire(name, missed, now, options.CatchUpWindow, caughtUp: true);
+        }
+    }
+
+    private void Fire(string edition, DateTimeOffset slot, DateTimeOffset now, TimeSpan catchUpWindow, bool caughtUp)
+    {
+        var late = now - slot;
+        if (late > catchUpWindow && late > TimeSpan.FromMinutes(1))
+        {
+            logger.LogWarning("Edition {Edition}: the slot {Slot:u} was missed by {Late} (more than its catch-up window {Window}); it is left out",
+                edition, slot, late, catchUpWindow);
+            return;
+        }
+        var utc = slot.ToUniversalTime();
+        string jobId = jobs.Enqueue<EditionJobs>(job => job.FireAsync(edition, utc, CancellationToken.None));
+        if (caughtUp)
+            logger.LogInformation("Edition {Edition}: catching up the slot {Slot:u} missed while the service was down (job {JobId})", edition, utc, jobId);
+        else
+            logger.LogInformation("Edition {Edition}: slot {Slot:u} is due (job {JobId})", edition, utc, jobId);
+    }
+
+    private void Replan()
+    {
+        CancellationTokenSource previous;
+        lock (_gate)
+        {
+            previous = _replan;
+            _replan = new CancellationTokenSource();
+        }
+        // Not disposed: the loop may be linking to its token this very moment; it holds no timer.
+        previous.Cancel();
+    }
+
+    private void Publish(IReadOnlyList<EditionPlan> plan, DateTimeOffset after) =>
+        Volatile.Write(ref _planned, plan
+            .Select(p => new PlannedEdition(p.Name, p.Options.Cron, p.Options.TimeZone, p.Schedule.Description, p.Schedule.NextAfter(after)))
+            .ToList());
+
+    private static List<EditionPlan> Schedules(EditionsOptions options) =>
+        options.Select(pair => new EditionPlan(pair.Key.ToLowerInvariant(), new EditionSchedule(pair.Value), pair.Value)).ToList();
+
+    public override void Dispose()
+    {
+        lock (_gate)
+            _replan.Dispose();
+        base.Dispose();
+    }
+
+    private sealed record EditionPlan(string Name, EditionSchedule Schedule, EditionOptions Options);
+}
