@@ -25,6 +25,7 @@ public sealed class EditionScheduler(
 {
     private readonly Lock _gate = new();
     private CancellationTokenSource _replan = new();
+    private DateTimeOffset _changedAt;
     private IReadOnlyList<PlannedEdition> _planned = [];
 
     /// <summary>Every edition with the schedule in force and its next slot.</summary>
@@ -55,9 +56,10 @@ public sealed class EditionScheduler(
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
-                // The settings changed: follow the new schedules from now on. A slot the edit moved into the
-                // past is not run; the edition's next slot is.
-                checkedUntil = time.GetUtcNow();
+                // The settings changed: follow the new schedules from the moment of the edit. A slot the edit
+                // moved into the past is not run; the edition's next slot is.
+                lock (_gate)
+                    checkedUntil = _changedAt > checkedUntil ? _changedAt : checkedUntil;
                 logger.LogInformation("Edition schedules reloaded from the settings");
                 continue;
             }
@@ -114,6 +116,7 @@ public sealed class EditionScheduler(
         {
             previous = _replan;
             _replan = new CancellationTokenSource();
+            _changedAt = time.GetUtcNow();
         }
         // Not disposed: the loop may be linking to its token this very moment; it holds no timer.
         previous.Cancel();
