@@ -37,6 +37,7 @@ public sealed class EditionScheduler(
         var checkedUntil = time.GetUtcNow();
         await CatchUpAsync(Schedules(editions.CurrentValue), checkedUntil, stoppingToken);
 
+        bool announce = true;
         while (!stoppingToken.IsCancellationRequested)
         {
             CancellationToken replan;
@@ -45,6 +46,9 @@ public sealed class EditionScheduler(
             // Read after taking the token: an edit from here on wakes the wait below and is read on the next turn.
             var plan = Schedules(editions.CurrentValue);
             Publish(plan, checkedUntil);
+            if (announce)
+                Announce();
+            announce = false;
 
             var next = plan.Select(p => p.Schedule.NextAfter(checkedUntil)).Where(s => s is not null).Min();
             using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, replan);
@@ -61,6 +65,7 @@ public sealed class EditionScheduler(
                 lock (_gate)
                     checkedUntil = _changedAt > checkedUntil ? _changedAt : checkedUntil;
                 logger.LogInformation("Edition schedules reloaded from the settings");
+                announce = true;
                 continue;
             }
             catch (OperationCanceledException)
@@ -126,6 +131,12 @@ public sealed class EditionScheduler(
         Volatile.Write(ref _planned, plan
             .Select(p => new PlannedEdition(p.Name, p.Options.Cron, p.Options.TimeZone, p.Schedule.Description, p.Schedule.NextAfter(after)))
             .ToList());
+
+    private void Announce()
+    {
+        foreach (var edition in Planned)
+            logger.LogInformation("Edition {Edition}: {Schedule}; next run {Next:u}", edition.Edition, edition.Description, edition.NextSlot);
+    }
 
     private static List<EditionPlan> Schedules(EditionsOptions options) =>
         options.Select(pair => new EditionPlan(pair.Key.ToLowerInvariant(), new EditionSchedule(pair.Value), pair.Value)).ToList();
