@@ -40,7 +40,7 @@ internal static class ScheduleAccuracy
             ["Editions:bench:CatchUpWindow"] = "00:00:00",
         });
         builder.Services.AddSingleton<TimeProvider>(clock);
-        builder.AddDigestEngine().AddDigestWorkers().AddDigestJobs();
+        builder.AddDigestEngine().AddDigestJobs();
         builder.Services.AddSingleton<PickupFolderTransport>();
         builder.Services.AddSingleton<IMailTransport>(sp => firstOut.Wrap(sp.GetRequiredService<PickupFolderTransport>()));
         using var host = builder.Build();
