@@ -31,6 +31,13 @@ public sealed class EditionOptions
     public string? FromName { get; set; }
 
     /// <summary>
+    /// Optional local hour ("07:00") each subscriber receives the edition at, in the subscriber's own time zone
+    /// (the edition's zone for a subscriber without one). The run still composes once, at its cron slot; each
+    /// copy then waits for the next such hour at or after the slot.
+    /// </summary>
+    public string? DeliverAt { get; set; }
+
+    /// <summary>
     /// After downtime, a slot missed no longer ago than this still runs (once) when the service is back;
     /// an older one is left out rather than arriving at an unexpected hour.
     /// </summary>

@@ -54,7 +54,9 @@ public sealed class EditionRunner(
         await connection.ExecuteAsync(
             "INSERT INTO run_articles (run_id, article_id, position) VALUES (@runId, @Id, @Position)",
             window.Select((a, i) => new { runId, a.Id, Position = i }), transaction);
-        int audience = !send ? 0 : await FreezeAudienceAsync(connection, transaction, runId, edition.Name, now);
+        int audience = !send ? 0 : edition.Options.DeliverAt is { Length: > 0 } deliverAt
+            ? await FreezeLocalTimeAudienceAsync(connection, transaction, runId, edition, slot, LocalDelivery.TryParseHour(deliverAt)!.Value, now)
+            : await FreezeAudienceAsync(connection, transaction, runId, edition.Name, now);
         await transaction.CommitAsync(cancellationToken);
 
         if (!send)
@@ -94,6 +96,29 @@ public sealed class EditionRunner(
             FROM ({SubscriberStore.AudienceQuery}) a
             """, new { runId, edition, pending = DeliveryStatus.Pending, domain = delivery.Value.SendingDomain, now = Clock.Format(now) },
             transaction);
+
+    /// <summary>
+    /// The audience of a local-time edition: every copy is held (pending, with <c>next_attempt_at</c>) until the
+    /// subscriber's own hour arrives. Same run, same articles; only the moment differs.
+    /// </summary>
+    private async Task<int> FreezeLocalTimeAudienceAsync(DbConnection connection, DbTransaction transaction, long runId, Edition edition,
+        DateTimeOffset slot, TimeOnly hour, DateTimeOffset now)
+    {
+        var editionZone = new EditionSchedule(edition.Options).TimeZone;
+        var audience = await connection.QueryAsync<(long Id, string? TimeZone)>(
+            $"SELECT a.id, p.time_zone FROM ({SubscriberStore.AudienceQuery}) a JOIN subscribers p ON p.id = a.id",
+            new { edition = edition.Name }, transaction);
+        string domain = delivery.Value.SendingDomain;
+        return await connection.ExecuteAsync("""
+            INSERT INTO deliveries (run_id, subscriber_id, status, message_id, attempts, next_attempt_at, updated_at)
+            VALUES (@runId, @Id, @pending, @MessageId, 0, @Due, @now)
+            """, audience.Select(a => new
+            {
+                // The same Message-ID form as FreezeAudienceAsync builds in SQL.
+                runId, a.Id, pending = DeliveryStatus.Pending, MessageId = $"digest.{runId}.{a.Id}@{domain}",
+                Due = Clock.Format(LocalDelivery.DueAt(slot, hour, a.TimeZone, editionZone)), now = Clock.Format(now),
+            }), transaction);
+    }
 
     private static async Task<Run?> FindAsync(DbConnection connection, string edition, DateTimeOffset slot, DbTransaction transaction)
     {

@@ -1,3 +1,4 @@
+using Digest.Subscribers;
 using Hangfire;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,6 +20,7 @@ public sealed record PlannedEdition(string Edition, string Cron, string TimeZone
 public sealed class EditionScheduler(
     IOptionsMonitor<EditionsOptions> editions,
     EditionRunner runner,
+    SubscriberStore subscribers,
     IBackgroundJobClient jobs,
     TimeProvider time,
     ILogger<EditionScheduler> logger) : BackgroundService
@@ -78,7 +80,7 @@ public sealed class EditionScheduler(
             {
                 // Only the latest slot since the last look: a process that slept through several fires once.
                 if (schedule.LatestBetween(checkedUntil, now) is { } slot)
-                    Fire(name, slot, now, options.CatchUpWindow, caughtUp: false);
+                    await FireAsync(name, schedule, options, slot, now, caughtUp: false, stoppingToken);
             }
             checkedUntil = now;
         }
@@ -93,17 +95,18 @@ public sealed class EditionScheduler(
                 continue;
             if (await runner.ExistsAsync(name, missed, cancellationToken))
                 continue;
-            Fire(name, missed, now, options.CatchUpWindow, caughtUp: true);
+            await FireAsync(name, schedule, options, missed, now, caughtUp: true, cancellationToken);
         }
     }
 
-    private void Fire(string edition, DateTimeOffset slot, DateTimeOffset now, TimeSpan catchUpWindow, bool caughtUp)
+    private async Task FireAsync(string edition, EditionSchedule schedule, EditionOptions options, DateTimeOffset slot, DateTimeOffset now,
+        bool caughtUp, CancellationToken cancellationToken)
     {
         var late = now - slot;
-        if (late > catchUpWindow && late > TimeSpan.FromMinutes(1))
+        if (late > options.CatchUpWindow && late > TimeSpan.FromMinutes(1))
         {
             logger.LogWarning("Edition {Edition}: the slot {Slot:u} was missed by {Late} (more than its catch-up window {Window}); it is left out",
-                edition, slot, late, catchUpWindow);
+                edition, slot, late, options.CatchUpWindow);
             return;
         }
         var utc = slot.ToUniversalTime();
@@ -112,6 +115,23 @@ public sealed class EditionScheduler(
             logger.LogInformation("Edition {Edition}: catching up the slot {Slot:u} missed while the service was down (job {JobId})", edition, utc, jobId);
         else
             logger.LogInformation("Edition {Edition}: slot {Slot:u} is due (job {JobId})", edition, utc, jobId);
+        if (options.DeliverAt is { Length: > 0 } deliverAt)
+            await ScheduleLocalHoursAsync(edition, schedule, LocalDelivery.TryParseHour(deliverAt)!.Value, utc, cancellationToken);
+    }
+
+    /// <summary>
+    /// A local-time edition holds each copy until its subscriber's hour; a send pass is scheduled for each such
+    /// hour so copies leave when it arrives, not at the next minutely resume.
+    /// </summary>
+    private async Task ScheduleLocalHoursAsync(string edition, EditionSchedule schedule, TimeOnly hour, DateTimeOffset slot,
+        CancellationToken cancellationToken)
+    {
+        var zones = await subscribers.AudienceTimeZonesAsync(edition, cancellationToken);
+        foreach (var due in zones.Select(zone => LocalDelivery.DueAt(slot, hour, zone, schedule.TimeZone)).Distinct().Order())
+        {
+            jobs.Schedule<EditionJobs>(job => job.ResumeUnfinishedAsync(CancellationToken.None), due);
+            logger.LogInformation("Edition {Edition}: copies for {Due:u} held until then", edition, due);
+        }
     }
 
     private void Replan()

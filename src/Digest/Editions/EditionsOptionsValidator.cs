@@ -35,6 +35,8 @@ public sealed class EditionsOptionsValidator : IValidateOptions<EditionsOptions>
             yield return $"{at}:WhenEmpty: '{settings.WhenEmpty}' must be Skip or SendNoNews";
         if (!string.IsNullOrWhiteSpace(settings.FromAddress) && EmailAddress.Normalise(settings.FromAddress, out _) is null)
             yield return $"{at}:FromAddress: '{settings.FromAddress}' is not an email address";
+        if (!string.IsNullOrWhiteSpace(settings.DeliverAt) && LocalDelivery.TryParseHour(settings.DeliverAt) is null)
+            yield return $"{at}:DeliverAt: '{settings.DeliverAt}' is not a local time of day such as 07:00";
         if (settings.CatchUpWindow < TimeSpan.Zero || settings.CatchUpWindow > TimeSpan.FromDays(7))
             yield return $"{at}:CatchUpWindow: '{settings.CatchUpWindow}' must be between 00:00:00 (never catch up) and 7.00:00:00";
         if (settings.Lookback <= TimeSpan.Zero)

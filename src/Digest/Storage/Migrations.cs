@@ -74,5 +74,8 @@ internal static class Migrations
             );
             CREATE INDEX ix_deliveries_status ON deliveries (run_id, status, subscriber_id);
             """),
+        new(2, "each subscriber's own time zone, for editions delivered at a local hour", """
+            ALTER TABLE subscribers ADD COLUMN time_zone TEXT;
+            """),
     ];
 }

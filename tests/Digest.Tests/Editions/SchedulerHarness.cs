@@ -34,7 +34,9 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     public QueuedRuns Queued { get; }
     public LogRecorder Logs { get; }
     public EditionScheduler Scheduler => _host.Services.GetRequiredService<EditionScheduler>();
-    public EditionRunner Runner => _host.Services.GetRequiredService<EditionRunner>();
+    public T Get<T>() where T : notnull => _host.Services.GetRequiredService<T>();
+    public EditionRunner Runner => Get<EditionRunner>();
+    public string OutboxPath => Path.Combine(_folder, "data", "outbox");
     private IConfigurationRoot Configuration => (IConfigurationRoot)_host.Services.GetRequiredService<IConfiguration>();
 
     /// <summary>Builds the engine with these edition settings; the scheduler starts only on <see cref="StartSchedulerAsync"/>.</summary>
@@ -47,6 +49,7 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         {
             ["Storage:DataDirectory"] = Path.Combine(folder, "data"),
             ["Rendering:TemplatesPath"] = Path.Combine(AppContext.BaseDirectory, "templates"),
+            ["Delivery:PickupDirectory"] = Path.Combine(folder, "data", "outbox"),
         });
         builder.Configuration.AddInMemoryCollection(settings);
         var time = new FakeTimeProvider(now);
@@ -58,7 +61,7 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         builder.Logging.AddProvider(logs);
         builder.AddDigestEngine();
         var host = builder.Build();
-        await host.Services.GetRequiredService<Database>().MigrateAsync();
+        await host.Services.PrepareDigestAsync();
         return new SchedulerHarness(host, folder, time, queued, logs);
     }
 
@@ -107,18 +110,29 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     }
 }
 
-/// <summary>Hangfire's client seam: records each queued edition run (edition, slot) instead of storing a job.</summary>
+/// <summary>
+/// Hangfire's client seam: records each queued edition run (edition, slot) and each send pass scheduled for later,
+/// instead of storing jobs.
+/// </summary>
 internal sealed class QueuedRuns : IBackgroundJobClient
 {
     private readonly ConcurrentQueue<(string Edition, DateTimeOffset Slot)> _runs = new();
+    private readonly ConcurrentQueue<DateTimeOffset> _sendPasses = new();
 
     public IReadOnlyList<DateTimeOffset> Slots(string edition) => _runs.Where(r => r.Edition == edition).Select(r => r.Slot).ToList();
 
+    public IReadOnlyList<DateTimeOffset> SendPasses => _sendPasses.ToList();
+
     public string Create(Job job, IState state)
     {
-        Assert.Equal(nameof(EditionJobs.FireAsync), job.Method.Name);
-        _runs.Enqueue(((string)job.Args[0], (DateTimeOffset)job.Args[1]));
-        return _runs.Count.ToString();
+        if (job.Method.Name == nameof(EditionJobs.ResumeUnfinishedAsync))
+            _sendPasses.Enqueue(new DateTimeOffset(DateTime.SpecifyKind(Assert.IsType<ScheduledState>(state).EnqueueAt, DateTimeKind.Utc)));
+        else
+        {
+            Assert.Equal(nameof(EditionJobs.FireAsync), job.Method.Name);
+            _runs.Enqueue(((string)job.Args[0], (DateTimeOffset)job.Args[1]));
+        }
+        return Guid.NewGuid().ToString("N");
     }
 
     public bool ChangeState(string jobId, IState state, string expectedState) => true;
