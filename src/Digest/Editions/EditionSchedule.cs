@@ -16,7 +16,8 @@ public sealed class EditionSchedule
     {
         _cron = CronExpression.Parse(options.Cron, CronFormat.Standard);
         TimeZone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
-        Description = ScheduleWording.Describe(options.Cron, TimeZone.Id);
+        Description = ScheduleWording.Describe(options.Cron, TimeZone.Id)
+            + (string.IsNullOrWhiteSpace(options.DeliverAt) ? "" : $", delivered at {options.DeliverAt.Trim()} in each subscriber's own time zone");
     }
 
     public TimeZoneInfo TimeZone { get; }

@@ -1,17 +1,18 @@
 using System.Text.RegularExpressions;
 using Cronos;
 using Digest.Subscribers;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Digest.Editions;
 
 /// <summary>Checks every edition at start; each message names the edition, the setting and the bad value.</summary>
-public sealed class EditionsOptionsValidator : IValidateOptions<EditionsOptions>
+public sealed class EditionsOptionsValidator(IConfiguration? configuration = null) : IValidateOptions<EditionsOptions>
 {
     public ValidateOptionsResult Validate(string? name, EditionsOptions options)
     {
-        var failures = new List<string>();
-        if (options.Count == 0)
+        var failures = Unreadable(options).ToList();
+        if (options.Count == 0 && failures.Count == 0)
             failures.Add("Editions: no edition is configured; add one, e.g. \"daily\": { \"Cron\": \"0 7 * * *\", \"TimeZone\": \"Europe/Berlin\" }");
         foreach (var (edition, settings) in options)
             failures.AddRange(Check(edition, settings));
@@ -43,6 +44,23 @@ public sealed class EditionsOptionsValidator : IValidateOptions<EditionsOptions>
             yield return $"{at}:Lookback: '{settings.Lookback}' must be a positive duration such as 7.00:00:00";
         if (string.IsNullOrWhiteSpace(settings.Subject))
             yield return $"{at}:Subject: the subject pattern is empty";
+    }
+
+    /// <summary>
+    /// Editions the binder left out because a value could not be converted (a word where a number goes, an unknown
+    /// WhenEmpty): it drops such an edition silently, which would stop it without a word.
+    /// </summary>
+    private IEnumerable<string> Unreadable(EditionsOptions options)
+    {
+        foreach (var section in configuration?.GetSection(EditionsOptions.SectionName).GetChildren() ?? [])
+        {
+            if (options.ContainsKey(section.Key))
+                continue;
+            string? problem = null;
+            try { section.Get<EditionOptions>(); }
+            catch (InvalidOperationException error) { problem = error.Message; }
+            yield return problem ?? $"Editions:{section.Key}: the edition could not be read";
+        }
     }
 
     private static bool IsName(string name) => Regex.IsMatch(name, "^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.RegularExpressions;
 using Digest.IntegrationTests.Infrastructure;
 
 namespace Digest.IntegrationTests.Editions;
@@ -27,7 +28,9 @@ public sealed class LiveScheduleEditTests
         await File.WriteAllTextAsync(file, Settings.Replace("CRON", "0 7 * * *").Replace("ZONE", "Europe/Berlin"));
         await using var service = await RunningService.StartAsync(folder);
 
-        Assert.Contains("every day at 07:00 Europe/Berlin", await service.HomePageAsync());
+        string home = await service.HomePageAsync();
+        Assert.Contains("every day at 07:00 Europe/Berlin", home);
+        Assert.Equal(5, Regex.Matches(home, @"<li>\w{3} \d{1,2} \w{3} \d{4} 07:00 (?:\+|&#x2B;)0[12]:00</li>").Count);
 
         await File.WriteAllTextAsync(file, Settings.Replace("CRON", "30 6 * * 1-5").Replace("ZONE", "America/New_York"));
         await service.WaitForLogAsync("Edition daily: Monday to Friday at 06:30 America/New_York; next run");
