@@ -48,9 +48,19 @@ public sealed class EditionRunner(
 
         bool send = window.Count > 0 || edition.Options.WhenEmpty == WhenEmpty.SendNoNews;
         string status = send ? RunStatus.Sending : RunStatus.Empty;
-        long runId = await connection.ExecuteScalarAsync<long>("""
-            INSERT INTO runs (edition, slot, status, created_at) VALUES (@edition, @slot, @status, @now) RETURNING id
+        long? inserted = await connection.ExecuteScalarAsync<long?>("""
+            INSERT INTO runs (edition, slot, status, created_at) VALUES (@edition, @slot, @status, @now)
+            ON CONFLICT (edition, slot) DO NOTHING RETURNING id
             """, new { edition = edition.Name, slot = Clock.Format(slot), status, now = Clock.Format(now) }, transaction);
+        if (inserted is not { } runId)
+        {
+            // Every job process runs a scheduler, so with several processes the same slot is started by each;
+            // the first one's run is the run, the others join it.
+            var winner = await FindAsync(connection, edition.Name, slot, transaction);
+            await transaction.RollbackAsync(cancellationToken);
+            logger.LogInformation("Run {RunId} of {Edition} for {Slot:u} was started by another process; joining it", winner?.Id, edition.Name, slot);
+            return winner ?? throw new InvalidOperationException($"The run of {edition.Name} for {slot:u} vanished while starting");
+        }
         await connection.ExecuteAsync(
             "INSERT INTO run_articles (run_id, article_id, position) VALUES (@runId, @Id, @Position)",
             window.Select((a, i) => new { runId, a.Id, Position = i }), transaction);
