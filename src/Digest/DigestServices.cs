@@ -30,6 +30,7 @@ public static class DigestServices
         services.AddOptionsWithValidateOnStart<FeedsOptions>().Bind(configuration.GetSection(FeedsOptions.SectionName));
         services.AddSingleton<IValidateOptions<FeedsOptions>, FeedsOptionsValidator>();
         services.AddSingleton<IValidateOptions<EditionsOptions>, EditionsOptionsValidator>();
+        services.AddSingleton<IOptionsFactory<EditionsOptions>, LastGoodEditionsFactory>();
         services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddSingleton<IValidateOptions<SiteOptions>, SiteOptionsValidator>();
@@ -51,6 +52,7 @@ public static class DigestServices
         services.AddSingleton<IDigestRenderer>(sp => sp.GetRequiredService<RazorDigestRenderer>());
         services.AddSingleton<DigestComposer>();
         services.AddSingleton<DigestPreview>();
+        services.AddSingleton<DkimMessageSigner>();
         services.AddSingleton<MessageFactory>();
         services.AddSingleton<DeliveryLedger>();
         services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.Transport == MailTransportKind.Smtp

@@ -63,6 +63,10 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
     private static string Preheader(IReadOnlyList<Article> articles)
     {
         var text = string.Join(" · ", articles.SelectMany(a => a.Content.Highlights.Take(1).DefaultIfEmpty(a.Content.Headline)).Take(3));
-        return text.Length <= 140 ? text : text[..139] + "…";
+        if (text.Length <= 140)
+            return text;
+        // Cut at a word boundary: inboxes show the preheader next to the subject, where half a word looks broken.
+        int cut = text.LastIndexOf(' ', 139);
+        return text[..(cut > 80 ? cut : 139)].TrimEnd(' ', '·') + "…";
     }
 }
