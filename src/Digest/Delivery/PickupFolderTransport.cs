@@ -18,6 +18,8 @@ public sealed class PickupFolderTransport : IMailTransport
 
     public string Folder { get; }
 
+    public int Concurrency => Environment.ProcessorCount;
+
     public async Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         string name = string.Concat((message.MessageId ?? Guid.NewGuid().ToString("N")).Select(c => char.IsLetterOrDigit(c) || c is '.' or '-' ? c : '_'));
