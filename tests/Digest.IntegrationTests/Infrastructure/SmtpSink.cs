@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using MimeKit;
+
+namespace Digest.IntegrationTests.Infrastructure;
+
+/// <summary>A message as the SMTP server received it: the envelope recipients and the parsed message.</summary>
+public sealed record ReceivedMessage(string File, IReadOnlyList<string> Recipients, MimeMessage Message);
+
+/// <summary>
+/// Postfix's <c>smtp-sink</c> on a free loopback port, dumping every accepted message to a file. Extra arguments
+/// inject faults (e.g. <c>-r RCPT</c> hard-rejects recipients, <c>-Q</c> disconnects). Installed by the test command
+/// (Debian package <c>postfix</c>); a missing binary fails the test.
+/// </summary>
+public sealed class SmtpSink : IAsyncDisposable
+{
+    public const string Binary = "/usr/sbin/smtp-sink";
+
+    private readonly Process _process;
+    private readonly TempFolder _folder;
+
+    private SmtpSink(Process process, TempFolder folder, int port)
+    {
+        _process = process;
+        _folder = folder;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string DumpDirectory => _folder.Combine("dump");
+
+    public static async Task<SmtpSink> StartAsync(params string[] faultArguments)
+    {
+        if (!File.Exists(Binary))
+            throw new InvalidOperationException($"{Binary} is missing: install the Debian package 'postfix' (the README's test command does).");
+        var folder = new TempFolder("smtp-sink");
+        Directory.CreateDirectory(folder.Combine("dump"));
+        // smtp-sink drops to 'nobody' after opening its socket; that user must be able to write the dump files.
+        File.SetUnixFileMode(folder.Combine("dump"), (UnixFileMode)0b111_111_111);
+        int port = FreePort.Next();
+        var start = new ProcessStartInfo(Binary) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string argument in (string[])["-u", "nobody", "-d", folder.Combine("dump", "%Y%m%d%H%M%S."), .. faultArguments, $"127.0.0.1:{port}", "256"])
+            start.ArgumentList.Add(argument);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("smtp-sink did not start");
+        var sink = new SmtpSink(process, folder, port);
+        await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(10),
+            () => process.HasExited ? $"smtp-sink exited: {process.StandardError.ReadToEnd()}" : "");
+        return sink;
+    }
+
+    /// <summary>Every message received so far.</summary>
+    public IReadOnlyList<ReceivedMessage> Messages()
+    {
+        var received = new List<ReceivedMessage>();
+        foreach (string file in Directory.EnumerateFiles(DumpDirectory).Order(StringComparer.Ordinal))
+        {
+            var message = MimeMessage.Load(file);
+            var recipients = message.Headers.Where(h => h.Field == "X-Rcpt-Args").Select(h => h.Value.Trim().Trim('<', '>')).ToList();
+            received.Add(new ReceivedMessage(file, recipients, message));
+        }
+        return received;
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> messages arrived; returns what arrived either way.</summary>
+    public async Task<IReadOnlyList<ReceivedMessage>> WaitForAsync(int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Directory.EnumerateFiles(DumpDirectory).Count() < count && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        await Task.Delay(100); // let the last file be written out completely
+        return Messages();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        _folder.Dispose();
+    }
+}

@@ -1,0 +1,60 @@
+using Digest.Storage;
+using Digest.Subscribers;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Digest.Tests.Subscribers;
+
+public sealed class SubscriberTokensTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+
+    private SubscriberTokens Tokens(string secret = "a-test-secret-that-is-long-enough-0123456789") =>
+        new(Options.Create(new SecurityOptions { TokenSecret = secret, UnsubscribeLinkLifetime = TimeSpan.FromDays(30) }),
+            new Database(Options.Create(new StorageOptions { DataDirectory = Path.GetTempPath() }),
+                new HostingEnvironment { ContentRootPath = Path.GetTempPath() }, NullLogger<Database>.Instance),
+            _time);
+
+    [Fact]
+    public void Read_OwnToken_GivesSubscriberAndEdition()
+    {
+        var tokens = Tokens();
+
+        var claim = tokens.Read(tokens.CreateUnsubscribe(42, "daily"), SubscriberTokens.Unsubscribe, out string? problem);
+
+        Assert.Null(problem);
+        Assert.Equal((42L, "daily"), (claim!.SubscriberId, claim.Edition));
+    }
+
+    [Fact]
+    public void Read_AlteredPayload_IsRefused()
+    {
+        var tokens = Tokens();
+        string token = tokens.CreateUnsubscribe(42, "daily");
+        string forged = System.Buffers.Text.Base64Url.EncodeToString("unsubscribe|43|daily|9999999999"u8) + token[token.IndexOf('.')..];
+
+        Assert.Null(tokens.Read(forged, SubscriberTokens.Unsubscribe, out string? problem));
+        Assert.Contains("not valid", problem);
+    }
+
+    [Fact]
+    public void Read_TokenSignedWithAnotherSecret_IsRefused()
+    {
+        string foreign = Tokens("another-secret-entirely-another-secret-0000").CreateUnsubscribe(42, "daily");
+
+        Assert.Null(Tokens().Read(foreign, SubscriberTokens.Unsubscribe, out _));
+    }
+
+    [Fact]
+    public void Read_ExpiredToken_SaysWhenItExpired()
+    {
+        var tokens = Tokens();
+        string token = tokens.CreateUnsubscribe(42, "daily");
+        _time.Advance(TimeSpan.FromDays(31));
+
+        Assert.Null(tokens.Read(token, SubscriberTokens.Unsubscribe, out string? problem));
+        Assert.Contains("expired on 24 December 2026", problem);
+    }
+}
