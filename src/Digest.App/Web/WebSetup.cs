@@ -18,6 +18,7 @@ internal static class WebSetup
         app.MapPreview();
         app.MapArticlePages();
         app.MapUnsubscribe();
+        app.MapRunPages();
         // Hangfire's default dashboard filter admits local requests only; sign-in comes with the editor pages.
         app.MapHangfireDashboard("/hangfire");
         return app;

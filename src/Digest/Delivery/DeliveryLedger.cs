@@ -43,7 +43,13 @@ public sealed record FailedDelivery(long SubscriberId, string Email, string Stat
 /// </summary>
 public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> options, TimeProvider time)
 {
-    public async Task<IReadOnlyList<DeliveryClaim>> ClaimAsync(long runId, SubscriberRange range, int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims up to <paramref name="count"/> owed entries in the range: pending ones, retries due by
+    /// <paramref name="retriesDueBy"/> (a pass leaves the retries it scheduled itself for a later pass), and claims
+    /// older than the claim timeout.
+    /// </summary>
+    public async Task<IReadOnlyList<DeliveryClaim>> ClaimAsync(long runId, SubscriberRange range, int count, DateTimeOffset retriesDueBy,
+        CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         string claim = Guid.NewGuid().ToString("N");
@@ -53,13 +59,13 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
             WHERE run_id = @runId AND subscriber_id IN (
                 SELECT subscriber_id FROM deliveries
                 WHERE run_id = @runId AND subscriber_id BETWEEN @first AND @last AND (status = @pending
-                    OR (status = @retry AND next_attempt_at <= @now)
+                    OR (status = @retry AND next_attempt_at <= @due)
                     OR (status = @sending AND updated_at < @stale))
                 ORDER BY subscriber_id LIMIT @count)
             """, new
             {
                 runId, claim, count, first = range.First, last = range.Last,
-                now = Clock.Format(now), stale = Clock.Format(now - options.Value.ClaimTimeout),
+                now = Clock.Format(now), due = Clock.Format(retriesDueBy < now ? retriesDueBy : now), stale = Clock.Format(now - options.Value.ClaimTimeout),
                 sending = DeliveryStatus.Sending, pending = DeliveryStatus.Pending, retry = DeliveryStatus.Retry,
             });
         var claimed = await connection.QueryAsync<DeliveryClaim>("""
@@ -113,6 +119,21 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
             GROUP BY batch ORDER BY batch
             """, new { runId, size, pending = DeliveryStatus.Pending, sending = DeliveryStatus.Sending, retry = DeliveryStatus.Retry });
         return ranges.Select(r => new SubscriberRange(r.First, r.Last)).ToList();
+    }
+
+    /// <summary>
+    /// When the run's next entry becomes claimable that is not claimable now: a retry falling due, or a claim
+    /// running out (its sender crashed, or is still sending). Null when nothing is waiting.
+    /// </summary>
+    public async Task<DateTimeOffset?> NextDueAsync(long runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var (retry, claimed) = await connection.QuerySingleAsync<(string? Retry, string? Claimed)>("""
+            SELECT (SELECT MIN(next_attempt_at) FROM deliveries WHERE run_id = @runId AND status = @retry),
+                   (SELECT MIN(updated_at) FROM deliveries WHERE run_id = @runId AND status = @sending)
+            """, new { runId, retry = DeliveryStatus.Retry, sending = DeliveryStatus.Sending });
+        DateTimeOffset?[] due = [retry is null ? null : Clock.Parse(retry), claimed is null ? null : Clock.Parse(claimed) + options.Value.ClaimTimeout];
+        return due.Min();
     }
 
     /// <summary>Counts of the run's ledger entries by status.</summary>

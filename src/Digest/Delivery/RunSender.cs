@@ -33,6 +33,24 @@ public sealed class RunSender(
     public Task<SendReport> SendAsync(long runId, CancellationToken cancellationToken = default) =>
         SendAsync(runId, SubscriberRange.All, cancellationToken);
 
+    /// <summary>
+    /// Sends the run, then keeps sending whatever falls due (retries, claims of a crashed sender running out) within
+    /// <paramref name="horizon"/>, so a resumed run finishes without waiting for the next resume job.
+    /// </summary>
+    public async Task<SendReport> SendUntilSettledAsync(long runId, TimeSpan horizon, CancellationToken cancellationToken = default)
+    {
+        var total = await SendAsync(runId, cancellationToken);
+        while (!total.Completed && await ledger.NextDueAsync(runId, cancellationToken) is { } due && due - time.GetUtcNow() <= horizon)
+        {
+            var wait = due - time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+                await Task.Delay(wait, time, cancellationToken);
+            var pass = await SendAsync(runId, cancellationToken);
+            total = new SendReport(runId, total.Sent + pass.Sent, total.Failed + pass.Failed, pass.Retrying, total.Skipped + pass.Skipped, pass.Completed);
+        }
+        return total;
+    }
+
     public async Task<SendReport> SendAsync(long runId, SubscriberRange range, CancellationToken cancellationToken = default)
     {
         var run = await LoadRunAsync(runId, cancellationToken);
@@ -57,7 +75,8 @@ public sealed class RunSender(
                 .ToList();
             try
             {
-                while (await ledger.ClaimAsync(runId, range, concurrency * 2, stop.Token) is { Count: > 0 } batch)
+                var started = time.GetUtcNow();
+                while (await ledger.ClaimAsync(runId, range, concurrency * 2, started, stop.Token) is { Count: > 0 } batch)
                     foreach (var claim in batch)
                         await claims.Writer.WriteAsync(claim, stop.Token);
             }
@@ -99,7 +118,8 @@ public sealed class RunSender(
         if (claim.SubscriberStatus != SubscriberStatus.Confirmed || claim.SubscriptionStatus != SubscriberStatus.Confirmed)
         {
             // Leaving takes effect at once, even for a run that was already under way.
-            return new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Skipped, $"subscriber is {claim.SubscriptionStatus ?? claim.SubscriberStatus}");
+            string state = claim.SubscriberStatus != SubscriberStatus.Confirmed ? claim.SubscriberStatus : claim.SubscriptionStatus ?? "not subscribed";
+            return new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Skipped, $"subscriber is {state}");
         }
 
         var recipient = new Subscriber(claim.SubscriberId, claim.Email, claim.Name, claim.SubscriberStatus);

@@ -42,8 +42,8 @@ internal sealed class SendPacer(double configured, TimeProvider time)
             await Task.Delay(wait, time, cancellationToken);
     }
 
-    /// <summary>An accepted message: counts toward the observed rate and lets a lowered rate climb back.</summary>
-    public void Accepted()
+    /// <summary>A reply from the server, whatever it said: the observed rate is what slowing down halves.</summary>
+    public void Answered()
     {
         lock (_gate)
         {
@@ -55,10 +55,19 @@ internal sealed class SendPacer(double configured, TimeProvider time)
                 _windowStart = now;
                 _windowCount = 0;
             }
+        }
+    }
+
+    /// <summary>An accepted message lets a lowered rate climb back.</summary>
+    public void Accepted()
+    {
+        Answered();
+        lock (_gate)
+        {
             if (_rate <= 0 || _rate == _configured)
                 return;
-            // Additive increase: about +1 message/s for every second of clean sending at the current rate.
-            _rate += 1 / _rate;
+            // Each acceptance earns back a little: about fifty in a row double the rate.
+            _rate *= 1.015;
             if (_configured > 0 && _rate >= _configured)
                 _rate = _configured;
             else if (_configured <= 0 && _rate >= _rateWhenSlowed * 4)
@@ -75,7 +84,10 @@ internal sealed class SendPacer(double configured, TimeProvider time)
             if (_lastSlowDown != 0 && time.GetElapsedTime(_lastSlowDown, now) < TimeSpan.FromSeconds(1))
                 return;
             _lastSlowDown = now;
-            double current = _rate > 0 ? _rate : Math.Max(_observedRate, MinimumRate * 2);
+            // Unlimited so far: halve what the server has actually been answering (the current window, if none finished yet).
+            double observed = _observedRate > 0 ? _observedRate
+                : _windowCount / Math.Max(0.05, time.GetElapsedTime(_windowStart, now).TotalSeconds);
+            double current = _rate > 0 ? _rate : Math.Max(observed, MinimumRate * 2);
             _rateWhenSlowed = current;
             _rate = Math.Max(MinimumRate, current / 2);
         }

@@ -48,13 +48,14 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
     private async Task<string> SendThroughRotationAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         // A server that cannot be connected to has seen nothing of the message: try the next one straight away.
+        bool staleRetried = false;
         for (int attempt = 1; ; attempt++)
         {
             var relay = await TakeRelayAsync(cancellationToken);
-            SmtpClient client;
+            (SmtpClient Client, bool Reused) connection;
             try
             {
-                client = await relay.ConnectionAsync(cancellationToken);
+                connection = await relay.ConnectionAsync(cancellationToken);
             }
             catch (Exception error) when (IsConnectionFailure(error, cancellationToken))
             {
@@ -64,11 +65,20 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
                     throw;
                 continue;
             }
-            return await SendOnAsync(relay, client, message, cancellationToken);
+            try
+            {
+                return await SendOnAsync(relay, connection.Client, connection.Reused, message, cancellationToken);
+            }
+            catch (Exception error) when (connection.Reused && !staleRetried && IsConnectionFailure(error, cancellationToken))
+            {
+                // The server had closed the idle connection (restarted, or timed it out): once more on a fresh one.
+                staleRetried = true;
+                await relay.CloseIdleAsync(all: true);
+            }
         }
     }
 
-    private async Task<string> SendOnAsync(SmtpRelay relay, SmtpClient client, MimeMessage message, CancellationToken cancellationToken)
+    private async Task<string> SendOnAsync(SmtpRelay relay, SmtpClient client, bool reused, MimeMessage message, CancellationToken cancellationToken)
     {
         try
         {
@@ -89,7 +99,9 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
         }
         catch (Exception error) when (IsConnectionFailure(error, cancellationToken))
         {
-            relay.Failed($"the connection failed: {error.Message}");
+            // A reused connection failing may just have gone stale; a fresh one failing says the server is in trouble.
+            if (!reused)
+                relay.Failed($"the connection failed: {error.Message}");
             throw;
         }
         finally

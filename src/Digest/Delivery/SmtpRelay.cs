@@ -49,13 +49,13 @@ internal sealed class SmtpRelay : IAsyncDisposable
     /// <summary>Takes one of the server's connection slots if one is free.</summary>
     public bool TryTakeSlot() => _slots.Wait(0);
 
-    /// <summary>An open connection for the slot just taken: an idle one, or a new one.</summary>
-    public async Task<SmtpClient> ConnectionAsync(CancellationToken cancellationToken)
+    /// <summary>An open connection for the slot just taken: an idle one (<c>Reused</c>), or a new one.</summary>
+    public async Task<(SmtpClient Client, bool Reused)> ConnectionAsync(CancellationToken cancellationToken)
     {
         while (_idle.TryDequeue(out var idle))
         {
             if (idle.Client.IsConnected)
-                return idle.Client;
+                return (idle.Client, true);
             idle.Client.Dispose();
         }
         var client = new SmtpClient { Timeout = (int)_common.Timeout.TotalMilliseconds };
@@ -72,7 +72,7 @@ internal sealed class SmtpRelay : IAsyncDisposable
             throw;
         }
         _logger.LogInformation("Connected to SMTP server {Server}", Server);
-        return client;
+        return (client, false);
     }
 
     /// <summary>Gives the slot back, keeping the connection for the next sender when it is still usable.</summary>
@@ -98,6 +98,7 @@ internal sealed class SmtpRelay : IAsyncDisposable
     /// <summary>A 4xx reply to one message: a run of them (or one 421) means the server wants us slower.</summary>
     public void Deferred(bool closing)
     {
+        Pacer.Answered();
         bool burst;
         lock (_health)
             burst = ++_transientInARow >= TransientBurst;
@@ -125,13 +126,16 @@ internal sealed class SmtpRelay : IAsyncDisposable
         _logger.LogWarning("SMTP server {Server} is out of rotation for {Backoff}: {Reason}", Server, backoff, reason);
     }
 
-    /// <summary>Closes connections nobody has used for the idle timeout; servers drop them anyway, less politely.</summary>
-    public async Task CloseIdleAsync()
+    /// <summary>
+    /// Closes connections nobody has used for the idle timeout (servers drop them anyway, less politely), or every
+    /// idle one when <paramref name="all"/> (one turned out dead: the server restarted, the rest are dead too).
+    /// </summary>
+    public async Task CloseIdleAsync(bool all = false)
     {
         long now = _time.GetTimestamp();
         for (int count = _idle.Count; count > 0 && _idle.TryDequeue(out var idle); count--)
         {
-            if (idle.Client.IsConnected && _time.GetElapsedTime(idle.LastUsed, now) < _common.IdleTimeout)
+            if (!all && idle.Client.IsConnected && _time.GetElapsedTime(idle.LastUsed, now) < _common.IdleTimeout)
                 _idle.Enqueue(idle);
             else
                 await QuitAsync(idle.Client);
