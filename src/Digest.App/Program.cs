@@ -10,7 +10,7 @@ if (DigestCli.Handles(args))
 var builder = WebApplication.CreateBuilder(args);
 // Start-up failures are reported once, in words, by RunReportingStartupErrorsAsync.
 builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-builder.AddDigestEngine().AddDigestWorkers().AddDigestJobs().AddDigestWeb();
+builder.AddDigestEngine().AddDigestJobs().AddDigestWeb();
 
 var app = builder.Build();
 app.MapDigestWeb();

@@ -54,12 +54,18 @@ public static class DigestServices
     }
 
     /// <summary>
-    /// The service's own start-up work (schema, template warm-up), then the long-running parts: the inbox watcher.
-    /// Call before anything else that adds hosted services, so they start on a ready store.
+    /// The service's own start-up work (schema, template warm-up). Call before anything else that adds hosted
+    /// services, so they start on a ready store.
     /// </summary>
-    public static IHostApplicationBuilder AddDigestWorkers(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddDigestStartup(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHostedService<DigestStartup>();
+        return builder;
+    }
+
+    /// <summary>The inbox watcher: ingests files dropped into the inbox folder for as long as the service runs.</summary>
+    public static IHostApplicationBuilder AddDigestInbox(this IHostApplicationBuilder builder)
+    {
         builder.Services.AddHostedService<InboxWatcher>();
         return builder;
     }

@@ -1,23 +1,60 @@
+using Digest;
+using Digest.Storage;
 using Hangfire;
+using Hangfire.PostgreSql;
+using Microsoft.Extensions.Options;
 
 namespace Digest.App.Jobs;
 
 internal static class JobsSetup
 {
-    /// <summary>Hangfire on in-memory storage, polling every second so a 07:00 edition leaves at 07:00, not 07:00:15.</summary>
+    /// <summary>
+    /// Hangfire: in-memory storage with SQLite (one process), PostgreSQL storage shared by every process with Postgres.
+    /// The server runs only in processes whose role includes jobs, polling every second so a 07:00 edition leaves at
+    /// 07:00, not 07:00:15.
+    /// </summary>
     public static IHostApplicationBuilder AddDigestJobs(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddHangfire(configuration => configuration
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseInMemoryStorage());
-        services.AddHangfireServer(options =>
+        services.AddOptionsWithValidateOnStart<ProcessOptions>().Bind(builder.Configuration.GetSection(ProcessOptions.SectionName));
+        services.AddSingleton<IValidateOptions<ProcessOptions>, ProcessOptionsValidator>();
+        var process = builder.Configuration.GetSection(ProcessOptions.SectionName).Get<ProcessOptions>() ?? new ProcessOptions();
+        builder.AddDigestStartup();
+        if (process.RunsJobs)
+            builder.AddDigestInbox();
+
+        services.AddHangfire((provider, configuration) =>
         {
-            options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
-            options.WorkerCount = Math.Max(2, Environment.ProcessorCount * 2);
+            configuration
+                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
+            var database = provider.GetRequiredService<Database>();
+            if (database.Provider == StorageProvider.Postgres)
+                configuration.UsePostgreSqlStorage(
+                    options => options.UseNpgsqlConnection(database.ConnectionString),
+                    new PostgreSqlStorageOptions
+                    {
+                        // A long batch is never handed to a second worker while the first is alive and heart-beating.
+                        UseSlidingInvisibilityTimeout = true,
+                        InvisibilityTimeout = TimeSpan.FromMinutes(5),
+                        QueuePollInterval = TimeSpan.FromMilliseconds(500),
+                        DistributedLockTimeout = TimeSpan.FromMinutes(1),
+                        PrepareSchemaIfNecessary = true,
+                    });
+            else
+                configuration.UseInMemoryStorage();
         });
+
+        if (process.RunsJobs)
+        {
+            services.AddHangfireServer(options =>
+            {
+                options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+                options.WorkerCount = process.WorkerCount;
+                options.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{process.Role.ToString().ToLowerInvariant()}";
+            });
+        }
         services.AddHostedService<RecurringJobsRegistrar>();
         return builder;
     }

@@ -1,4 +1,6 @@
+using Digest.App.Jobs;
 using Hangfire;
+using Microsoft.Extensions.Options;
 
 namespace Digest.App.Web;
 
@@ -12,8 +14,10 @@ internal static class WebSetup
 
     public static WebApplication MapDigestWeb(this WebApplication app)
     {
+        app.MapHealth();
+        if (!app.Services.GetRequiredService<IOptions<ProcessOptions>>().Value.ServesWeb)
+            return app; // a worker answers health checks only
         app.UseStatusCodePages();
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapHomePage();
         app.MapPreview();
         app.MapArticlePages();

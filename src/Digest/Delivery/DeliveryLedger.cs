@@ -56,7 +56,11 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync("""
             UPDATE deliveries SET status = @sending, claim = @claim, updated_at = @now
-            WHERE run_id = @runId AND subscriber_id IN (
+            WHERE run_id = @runId
+              -- Repeated outside the subquery: PostgreSQL re-checks only this level after waiting on a row another
+              -- sender claimed meanwhile, and must then skip it.
+              AND (status = @pending OR (status = @retry AND next_attempt_at <= @now) OR (status = @sending AND updated_at < @stale))
+              AND subscriber_id IN (
                 SELECT subscriber_id FROM deliveries
                 WHERE run_id = @runId AND subscriber_id BETWEEN @first AND @last AND (status = @pending
                     OR (status = @retry AND next_attempt_at <= @due)

@@ -4,13 +4,21 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Digest.Storage;
 
-/// <summary>Opens connections to the configured store and brings its schema up to date.</summary>
-public sealed class Database
+/// <summary>
+/// Opens connections to the configured store (SQLite or PostgreSQL) and brings its schema up to date. Both run the
+/// same SQL: the few dialect differences live here.
+/// </summary>
+public sealed class Database : IAsyncDisposable
 {
+    /// <summary>Any fixed number: the advisory lock PostgreSQL processes take while migrating.</summary>
+    private const long MigrationLock = 0x44_69_67_65_73_74;
+
     private readonly string _connectionString;
+    private readonly NpgsqlDataSource? _postgres;
     private readonly ILogger<Database> _logger;
 
     static Database()
@@ -22,18 +30,30 @@ public sealed class Database
     {
         _logger = logger;
         var storage = options.Value;
+        Provider = storage.Provider;
         DataDirectory = Path.GetFullPath(storage.DataDirectory, environment.ContentRootPath);
         Directory.CreateDirectory(DataDirectory);
-        _connectionString = string.IsNullOrWhiteSpace(storage.ConnectionString)
-            ? new SqliteConnectionStringBuilder { DataSource = Path.Combine(DataDirectory, "digest.db") }.ToString()
-            : storage.ConnectionString;
+        _connectionString = Provider == StorageProvider.Postgres
+            ? storage.ConnectionString!
+            : string.IsNullOrWhiteSpace(storage.ConnectionString)
+                ? new SqliteConnectionStringBuilder { DataSource = Path.Combine(DataDirectory, "digest.db") }.ToString()
+                : storage.ConnectionString;
+        if (Provider == StorageProvider.Postgres)
+            _postgres = NpgsqlDataSource.Create(_connectionString);
     }
+
+    public StorageProvider Provider { get; }
 
     /// <summary>Absolute path of the data folder.</summary>
     public string DataDirectory { get; }
 
+    /// <summary>The connection string in use, for components that share the store (the PostgreSQL job queue).</summary>
+    public string ConnectionString => _connectionString;
+
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
+        if (_postgres is not null)
+            return await _postgres.OpenConnectionAsync(cancellationToken);
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         // Readers never block the single writer; the inbox, the web and the sender share the file.
@@ -41,21 +61,48 @@ public sealed class Database
         return connection;
     }
 
-    /// <summary>Applies every migration not yet applied, in order, each in its own transaction.</summary>
+    /// <summary>Throws when the store cannot be reached or does not answer.</summary>
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await connection.ExecuteScalarAsync<long>("SELECT 1");
+    }
+
+    /// <summary>
+    /// Applies every migration not yet applied, in order, each in its own transaction. Safe when several processes
+    /// start at once: each migration is applied under a lock (SQLite's write lock, a PostgreSQL advisory lock) and
+    /// skipped by whoever finds it already applied.
+    /// </summary>
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-        var applied = (await connection.QueryAsync<long>("SELECT version FROM schema_version")).ToHashSet();
-        foreach (var migration in Migrations.All.Where(m => !applied.Contains(m.Version)))
+        foreach (var migration in Migrations.All)
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await connection.ExecuteAsync(migration.Sql, transaction: transaction);
+            if (Provider == StorageProvider.Postgres)
+                await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@MigrationLock)", new { MigrationLock }, transaction);
+            await connection.ExecuteAsync(
+                "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)", transaction: transaction);
+            bool applied = await connection.ExecuteScalarAsync<long>(
+                "SELECT COUNT(*) FROM schema_version WHERE version = @Version", new { migration.Version }, transaction) > 0;
+            if (applied)
+                continue;
+            await connection.ExecuteAsync(migration.Sql.Replace("{pk}", IdentityPrimaryKey), transaction: transaction);
             await connection.ExecuteAsync(
                 "INSERT INTO schema_version (version, applied_at) VALUES (@Version, @Now)",
                 new { migration.Version, Now = Clock.Format(DateTimeOffset.UtcNow) }, transaction);
             await transaction.CommitAsync(cancellationToken);
             _logger.LogInformation("Applied schema migration {Version}: {Name}", migration.Version, migration.Name);
         }
+    }
+
+    private string IdentityPrimaryKey => Provider == StorageProvider.Postgres
+        ? "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+        : "INTEGER PRIMARY KEY AUTOINCREMENT";
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_postgres is not null)
+            await _postgres.DisposeAsync();
     }
 }

@@ -2,14 +2,17 @@ namespace Digest.Storage;
 
 internal sealed record Migration(int Version, string Name, string Sql);
 
-/// <summary>The schema, as an append-only list: a released migration is never edited, a new one is added.</summary>
+/// <summary>
+/// The schema, as an append-only list: a released migration is never edited, a new one is added. One text serves
+/// SQLite and PostgreSQL: <c>{pk}</c> stands for the dialect's auto-numbered primary key; integers are BIGINT.
+/// </summary>
 internal static class Migrations
 {
     public static readonly IReadOnlyList<Migration> All =
     [
         new(1, "articles, subscribers, runs and the delivery ledger", """
             CREATE TABLE articles (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                id {pk},
                 slug TEXT NOT NULL UNIQUE,
                 content_key TEXT NOT NULL UNIQUE,
                 headline TEXT NOT NULL,
@@ -23,7 +26,7 @@ internal static class Migrations
             CREATE INDEX ix_articles_ingested_at ON articles (ingested_at);
 
             CREATE TABLE subscribers (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                id {pk},
                 email TEXT NOT NULL UNIQUE,
                 name TEXT NOT NULL,
                 status TEXT NOT NULL,
@@ -31,7 +34,7 @@ internal static class Migrations
             );
 
             CREATE TABLE subscriptions (
-                subscriber_id INTEGER NOT NULL REFERENCES subscribers (id),
+                subscriber_id BIGINT NOT NULL REFERENCES subscribers (id),
                 edition TEXT NOT NULL,
                 status TEXT NOT NULL,
                 updated_at TEXT NOT NULL,
@@ -40,7 +43,7 @@ internal static class Migrations
             CREATE INDEX ix_subscriptions_edition ON subscriptions (edition, status, subscriber_id);
 
             CREATE TABLE runs (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                id {pk},
                 edition TEXT NOT NULL,
                 slot TEXT NOT NULL,
                 status TEXT NOT NULL,
@@ -50,19 +53,19 @@ internal static class Migrations
             );
 
             CREATE TABLE run_articles (
-                run_id INTEGER NOT NULL REFERENCES runs (id),
-                article_id INTEGER NOT NULL REFERENCES articles (id),
-                position INTEGER NOT NULL,
+                run_id BIGINT NOT NULL REFERENCES runs (id),
+                article_id BIGINT NOT NULL REFERENCES articles (id),
+                position BIGINT NOT NULL,
                 PRIMARY KEY (run_id, article_id)
             );
             CREATE INDEX ix_run_articles_article ON run_articles (article_id);
 
             CREATE TABLE deliveries (
-                run_id INTEGER NOT NULL REFERENCES runs (id),
-                subscriber_id INTEGER NOT NULL REFERENCES subscribers (id),
+                run_id BIGINT NOT NULL REFERENCES runs (id),
+                subscriber_id BIGINT NOT NULL REFERENCES subscribers (id),
                 status TEXT NOT NULL,
                 message_id TEXT NOT NULL,
-                attempts INTEGER NOT NULL DEFAULT 0,
+                attempts BIGINT NOT NULL DEFAULT 0,
                 last_reply TEXT,
                 next_attempt_at TEXT,
                 claim TEXT,

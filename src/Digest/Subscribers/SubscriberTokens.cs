@@ -37,7 +37,10 @@ public sealed class SubscriberTokens
 
     public string Create(string purpose, long subscriberId, string edition, TimeSpan lifetime)
     {
-        long expires = (_time.GetUtcNow() + lifetime).ToUnixTimeSeconds();
+        // Expiry is rounded up to the next UTC midnight so every link made on one day is the same: a resent or
+        // previewed digest is byte for byte the one that was sent.
+        var until = _time.GetUtcNow() + lifetime;
+        long expires = new DateTimeOffset(until.UtcDateTime.Date.AddDays(1), TimeSpan.Zero).ToUnixTimeSeconds();
         string payload = string.Join('|', purpose, subscriberId.ToString(CultureInfo.InvariantCulture), edition,
             expires.ToString(CultureInfo.InvariantCulture));
         byte[] payloadBytes = Encoding.UTF8.GetBytes(payload);

@@ -33,6 +33,21 @@ public sealed class DigestTestHost : WebApplicationFactory<Program>
             _settings[key] = value;
     }
 
+    /// <summary>A host that sends over SMTP to the given sink (plain text on loopback).</summary>
+    public static DigestTestHost SendingTo(SmtpSink sink, IDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["Delivery:Transport"] = "Smtp",
+            ["Delivery:Smtp:Host"] = "127.0.0.1",
+            ["Delivery:Smtp:Port"] = sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Delivery:Smtp:Security"] = "None",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            all[key] = value;
+        return new DigestTestHost(all);
+    }
+
     /// <summary>The repository's templates, copied next to the test assembly at build time.</summary>
     public static string TemplatesPath => Path.Combine(AppContext.BaseDirectory, "templates");
 
@@ -47,6 +62,21 @@ public sealed class DigestTestHost : WebApplicationFactory<Program>
     }
 
     public T Get<T>() where T : notnull => (T)Services.GetService(typeof(T))!;
+
+    /// <summary>Drops a fixture article into the inbox and waits until the inbox watcher has stored it.</summary>
+    public async Task DropArticleAsync(string fixture)
+    {
+        _ = Server; // the watcher runs only once the host has started
+        Directory.CreateDirectory(InboxPath);
+        string source = Path.Combine(AppContext.BaseDirectory, "Fixtures", "articles", fixture);
+        File.Copy(source, Path.Combine(InboxPath, fixture));
+        string processed = Path.Combine(InboxPath, "processed", fixture);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!File.Exists(processed) && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        Xunit.Assert.True(File.Exists(processed),
+            $"the inbox did not ingest {fixture}: {string.Join(", ", Directory.EnumerateFiles(InboxPath, "*", SearchOption.AllDirectories))}");
+    }
 
     protected override void Dispose(bool disposing)
     {

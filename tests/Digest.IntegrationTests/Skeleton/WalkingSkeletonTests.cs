@@ -14,16 +14,10 @@ public sealed class WalkingSkeletonTests
     public async Task Edition_DroppedArticle_ReachesEverySubscriberOverSmtp_WithBothPartsAndUnsubscribeHeaders()
     {
         await using var sink = await SmtpSink.StartAsync();
-        using var host = new DigestTestHost(new Dictionary<string, string?>
-        {
-            ["Delivery:Transport"] = "Smtp",
-            ["Delivery:Smtp:Host"] = "127.0.0.1",
-            ["Delivery:Smtp:Port"] = sink.Port.ToString(),
-            ["Delivery:Smtp:Security"] = "None",
-        });
+        using var host = DigestTestHost.SendingTo(sink);
         _ = host.Server; // starts the service: schema, templates, inbox watcher, Hangfire
 
-        await DropArticleAsync(host, "tram.txt");
+        await host.DropArticleAsync("tram.txt");
         var subscribers = host.Get<SubscriberStore>();
         foreach (string email in Audience)
             await subscribers.AddConfirmedAsync(email, email.Split('@')[0], ["daily"]);
@@ -63,15 +57,9 @@ public sealed class WalkingSkeletonTests
     public async Task Edition_RunAgainForSameSlot_SendsNothingTwice()
     {
         await using var sink = await SmtpSink.StartAsync();
-        using var host = new DigestTestHost(new Dictionary<string, string?>
-        {
-            ["Delivery:Transport"] = "Smtp",
-            ["Delivery:Smtp:Host"] = "127.0.0.1",
-            ["Delivery:Smtp:Port"] = sink.Port.ToString(),
-            ["Delivery:Smtp:Security"] = "None",
-        });
+        using var host = DigestTestHost.SendingTo(sink);
         _ = host.Server;
-        await DropArticleAsync(host, "tram.txt");
+        await host.DropArticleAsync("tram.txt");
         await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana", ["daily"]);
         var slot = new DateTimeOffset(2026, 3, 15, 6, 0, 0, TimeSpan.Zero);
 
@@ -85,17 +73,5 @@ public sealed class WalkingSkeletonTests
         Assert.Equal(first.Id, again.Id);
         Assert.Equal(0, secondPass.Sent);
         Assert.Single(await sink.WaitForAsync(2, TimeSpan.FromSeconds(2)));
-    }
-
-    private static async Task DropArticleAsync(DigestTestHost host, string fixture)
-    {
-        Directory.CreateDirectory(host.InboxPath);
-        string source = Path.Combine(AppContext.BaseDirectory, "Fixtures", "articles", fixture);
-        File.Copy(source, Path.Combine(host.InboxPath, fixture));
-        string processed = Path.Combine(host.InboxPath, "processed", fixture);
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!File.Exists(processed) && DateTime.UtcNow < deadline)
-            await Task.Delay(50);
-        Assert.True(File.Exists(processed), $"the inbox did not ingest {fixture}: {string.Join(", ", Directory.EnumerateFiles(host.InboxPath, "*", SearchOption.AllDirectories))}");
     }
 }

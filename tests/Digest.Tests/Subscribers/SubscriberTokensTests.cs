@@ -29,6 +29,16 @@ public sealed class SubscriberTokensTests
     }
 
     [Fact]
+    public void Create_SameDay_GivesTheSameLink()
+    {
+        var tokens = Tokens();
+        string morning = tokens.CreateUnsubscribe(42, "daily");
+        _time.Advance(TimeSpan.FromHours(5));
+
+        Assert.Equal(morning, tokens.CreateUnsubscribe(42, "daily"));
+    }
+
+    [Fact]
     public void Read_AlteredPayload_IsRefused()
     {
         var tokens = Tokens();
@@ -55,6 +65,6 @@ public sealed class SubscriberTokensTests
         _time.Advance(TimeSpan.FromDays(31));
 
         Assert.Null(tokens.Read(token, SubscriberTokens.Unsubscribe, out string? problem));
-        Assert.Contains("expired on 24 December 2026", problem);
+        Assert.Contains("expired on 25 December 2026", problem);
     }
 }

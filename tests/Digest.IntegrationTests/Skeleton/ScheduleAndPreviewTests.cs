@@ -1,0 +1,70 @@
+using Digest.Delivery;
+using Digest.Editions;
+using Digest.IntegrationTests.Infrastructure;
+using Digest.Subscribers;
+using Hangfire;
+using MimeKit;
+
+namespace Digest.IntegrationTests.Skeleton;
+
+public sealed class ScheduleAndPreviewTests
+{
+    [Fact]
+    public async Task RecurringEditionJob_WhenHangfireFiresIt_SendsTheDigestToThePickupFolder()
+    {
+        using var host = new DigestTestHost();
+        _ = host.Server;
+        await host.DropArticleAsync("tram.txt");
+        await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana", ["daily"]);
+
+        // The edition's own recurring job, as registered from the settings, run by the Hangfire server.
+        host.Get<IRecurringJobManager>().Trigger(EditionJobs.RecurringId("daily"));
+
+        var files = await WaitForFilesAsync(host.OutboxPath, 1, TimeSpan.FromSeconds(20));
+        var message = MimeMessage.Load(Assert.Single(files));
+        Assert.Equal("ana@example.com", message.To.Mailboxes.Single().Address);
+        Assert.Contains("City Council Approves Riverside Tram Line", message.Subject);
+    }
+
+    [Fact]
+    public async Task Preview_IsExactlyTheHtmlAndTextTheSubscriberThenReceives()
+    {
+        using var host = new DigestTestHost();
+        using var client = host.CreateClient();
+        await host.DropArticleAsync("tram.txt");
+        var ana = await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana", ["daily"]);
+
+        string previewHtml = await client.GetStringAsync($"/preview/daily?subscriber={ana.Id}");
+        string previewText = await client.GetStringAsync($"/preview/daily.txt?subscriber={ana.Id}");
+        await host.Get<EditionJobs>().SendNowAsync("daily", CancellationToken.None);
+
+        var sent = MimeMessage.Load(Assert.Single(Directory.GetFiles(host.OutboxPath, "*.eml")));
+        // Line endings aside (mail is CRLF on the wire, MimeKit hands back LF), the parts are identical.
+        Assert.Equal(sent.HtmlBody?.ReplaceLineEndings(), previewHtml.ReplaceLineEndings());
+        Assert.Equal(sent.TextBody?.ReplaceLineEndings(), previewText.ReplaceLineEndings());
+    }
+
+    [Fact]
+    public async Task Preview_UnknownEdition_Is404NamingTheEditions()
+    {
+        using var host = new DigestTestHost();
+        using var client = host.CreateClient();
+
+        var response = await client.GetAsync("/preview/hourly");
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("There is no edition &#x27;hourly&#x27;", await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<string[]> WaitForFilesAsync(string folder, int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Directory.Exists(folder) && Directory.GetFiles(folder, "*.eml") is { } files && files.Length >= count)
+                return files;
+            await Task.Delay(100);
+        }
+        return Directory.Exists(folder) ? Directory.GetFiles(folder, "*.eml") : [];
+    }
+}
