@@ -2,6 +2,7 @@
 // noisy machine only ratios measured side by side are stable.
 var benchmarks = new Dictionary<string, Func<string[], Task>>(StringComparer.OrdinalIgnoreCase)
 {
+    ["ingest"] = IngestBenchmark.RunAsync,
     ["schedule"] = ScheduleAccuracy.RunAsync,
 };
 

@@ -55,7 +55,7 @@ internal static class ScheduleAccuracy
         var latencies = new List<double>();
         for (int sample = 0; sample < samples; sample++)
         {
-            await articles.AddAsync(ArticleParser.Parse(Article(sample)).Article!, "benchmark");
+            await articles.AddAsync(ArticleParser.Parse(Article(sample)).Article!, new ArticleOrigin("benchmark"));
             var slot = clock.PlaceNextMinuteAhead(TimeSpan.FromSeconds(1.5));
             var slotReal = clock.ToReal(slot);
             firstOut.Expect();

@@ -58,6 +58,7 @@ internal static class JobsSetup
             });
         }
         services.AddHostedService<RecurringJobsRegistrar>();
+        services.AddHostedService<FeedPollingRegistrar>();
         if (process.RunsJobs)
         {
             services.AddSingleton<EditionScheduler>();

@@ -70,6 +70,6 @@ public sealed class EmptySlotTests
     private static async Task AddArticleAsync(DigestTestHost host, string fixture)
     {
         var parsed = ArticleParser.Parse(await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "articles", fixture)));
-        await host.Get<ArticleStore>().AddAsync(parsed.Article!, fixture);
+        await host.Get<ArticleStore>().AddAsync(parsed.Article!, new ArticleOrigin(fixture));
     }
 }

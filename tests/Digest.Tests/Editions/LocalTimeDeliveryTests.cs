@@ -33,7 +33,7 @@ public sealed class LocalTimeDeliveryTests
         var chiyo = await subscribers.AddConfirmedAsync("chiyo@example.jp", "Chiyo", ["daily"]);
         await subscribers.SetTimeZoneAsync(chiyo.Id, "Asia/Tokyo");
         var article = ArticleParser.Parse(Fixture.Bytes("basic-sample-shape.txt")).Article!;
-        await harness.Get<ArticleStore>().AddAsync(article, "test");
+        await harness.Get<ArticleStore>().AddAsync(article, new ArticleOrigin("test"));
         await harness.StartSchedulerAsync();
 
         await harness.RunUntilAsync(Slot, TimeSpan.FromMinutes(5));
