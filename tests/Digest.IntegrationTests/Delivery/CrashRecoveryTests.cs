@@ -36,17 +36,8 @@ public sealed class CrashRecoveryTests
 
         Assert.InRange(receivedAtKill, 1, Audience - 1); // the kill really fell in the middle of the run
         var ledger = await LedgerAsync(engine.Services, run.Id);
-        Assert.All(ledger, entry => Assert.Equal(DeliveryStatus.Sent, entry.Status));
         var received = await sink.WaitForAsync(Audience, TimeSpan.FromSeconds(5));
-        var byRecipient = received.GroupBy(m => Assert.Single(m.Recipients)).ToDictionary(g => g.Key, g => g.ToList());
-        var messageIds = ledger.ToDictionary(e => e.Email, e => e.MessageId);
-        Assert.Equal(messageIds.Keys.Order(), byRecipient.Keys.Order());
-        // Every copy, a repeat included, carries the ledger's Message-ID: a receiver can tell a resend from a new mail.
-        Assert.All(byRecipient, pair => Assert.All(pair.Value, m => Assert.Equal(messageIds[pair.Key], m.Message.MessageId)));
-        var repeated = byRecipient.Where(pair => pair.Value.Count > 1).ToList();
-        Assert.True(repeated.Count <= Connections && repeated.All(pair => pair.Value.Count == 2),
-            $"only the message in flight on each of the {Connections} connections may repeat; repeated: " +
-            string.Join(", ", repeated.Select(pair => $"{pair.Key} x{pair.Value.Count}")));
+        AssertEveryoneOnce_ButInFlight(ledger, received, inFlightLimit: Connections);
     }
 
     /// <summary>The operator's appsettings.json in the service's working folder.</summary>
