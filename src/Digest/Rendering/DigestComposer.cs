@@ -40,7 +40,7 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
 
     private string Root => site.Value.PublicUrl.TrimEnd('/');
 
-    private string ArticleUrl(Article article) => $"{Root}/articles/{Uri.EscapeDataString(article.Slug)}";
+    private string ArticleUrl(Article article) => site.Value.ArticleUrl(article.Slug);
 
     private ArticleView ToView(Article article) => new(
         article.Content.Headline,
