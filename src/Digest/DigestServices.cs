@@ -85,5 +85,6 @@ public static class DigestServices
     {
         await services.GetRequiredService<Database>().MigrateAsync(cancellationToken);
         await services.GetRequiredService<RazorDigestRenderer>().WarmAsync();
+        _ = services.GetRequiredService<DkimMessageSigner>(); // reads the DKIM key now, not at the first send
     }
 }

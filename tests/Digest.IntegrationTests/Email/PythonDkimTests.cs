@@ -12,15 +12,17 @@ public sealed class PythonDkimTests
 
     private static string Fixture(params string[] parts) => Path.Combine([AppContext.BaseDirectory, "Fixtures", .. parts]);
 
+    private static Dictionary<string, string?> Signing => new()
+    {
+        ["Delivery:Dkim:KeyFile"] = Fixture("dkim", "test-only-not-secret.private.pem"),
+        ["Delivery:Dkim:Domain"] = Domain,
+        ["Delivery:Dkim:Selector"] = Selector,
+    };
+
     [Fact]
     public async Task Dkimpy_VerifiesTheSentDigest_AndRejectsItOnceASignedHeaderChanges()
     {
-        byte[] eml = await SentDigest.SendAsync(new Dictionary<string, string?>
-        {
-            ["Delivery:Dkim:KeyFile"] = Fixture("dkim", "test-only-not-secret.private.pem"),
-            ["Delivery:Dkim:Domain"] = Domain,
-            ["Delivery:Dkim:Selector"] = Selector,
-        });
+        byte[] eml = await SentDigest.SendAsync(Signing);
         using var folder = new TempFolder("digest-dkimpy");
         string text = Encoding.ASCII.GetString(eml);
         string unsubscribeLine = text.Split("\r\n").First(line => line.StartsWith("List-Unsubscribe-Post:", StringComparison.Ordinal));
@@ -31,6 +33,18 @@ public sealed class PythonDkimTests
         Assert.True(signed.ExitCode == 0, $"dkimpy rejected the signed digest: {signed.Output}{signed.Error}");
         Assert.Equal("pass", signed.Output.Trim());
         Assert.True(tampered.ExitCode == 1, $"dkimpy accepted a digest whose List-Unsubscribe-Post was changed: {tampered.Output}{tampered.Error}");
+    }
+
+    [Fact]
+    public async Task Dkimpy_VerifiesTheDigestAsAnSmtpServerReceivedIt()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        byte[] received = await SentDigest.SendAsync(Signing, sink);
+        using var folder = new TempFolder("digest-dkimpy");
+
+        var result = await VerifyAsync(folder, "received.eml", Encoding.ASCII.GetString(received));
+
+        Assert.True(result.ExitCode == 0, $"dkimpy rejected the digest MailKit delivered: {result.Output}{result.Error}");
     }
 
     private static async Task<ProcessResult> VerifyAsync(TempFolder folder, string name, string message)

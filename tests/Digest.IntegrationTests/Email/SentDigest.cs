@@ -17,13 +17,16 @@ internal static class SentDigest
         ["Editions:daily:Subject"] = "{edition} — {date}: {topHeadline}",
     };
 
-    /// <summary>Runs the app with these settings (on top of <see cref="Realistic"/>) and returns the .eml file's bytes as written.</summary>
-    public static async Task<byte[]> SendAsync(IDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Runs the app with these settings (on top of <see cref="Realistic"/>) and returns the message's bytes as the
+    /// pickup folder got them, or, given an SMTP sink, as the sink received them.
+    /// </summary>
+    public static async Task<byte[]> SendAsync(IDictionary<string, string?>? settings = null, SmtpSink? sink = null)
     {
         var all = new Dictionary<string, string?>(Realistic);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;
-        using var host = new DigestTestHost(all);
+        using var host = sink is null ? new DigestTestHost(all) : DigestTestHost.SendingTo(sink, all);
         _ = host.Server;
         foreach (string article in Articles)
             await host.DropArticleAsync(article);
@@ -31,6 +34,9 @@ internal static class SentDigest
 
         await host.Get<EditionJobs>().SendNowAsync("daily", CancellationToken.None);
 
-        return await File.ReadAllBytesAsync(Assert.Single(Directory.GetFiles(host.OutboxPath, "*.eml")));
+        string file = sink is null
+            ? Assert.Single(Directory.GetFiles(host.OutboxPath, "*.eml"))
+            : Assert.Single(await sink.WaitForAsync(1, TimeSpan.FromSeconds(20))).File;
+        return await File.ReadAllBytesAsync(file);
     }
 }

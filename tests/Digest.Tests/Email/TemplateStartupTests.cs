@@ -51,5 +51,20 @@ public sealed class TemplateStartupTests : IDisposable
         Assert.Matches(@"line \d+", error.Message);
     }
 
+    [Fact]
+    public async Task Render_AfterStart_UsesTheTemplatesCompiledThen_EvenIfTheFilesChange()
+    {
+        var renderer = Renderer();
+        await renderer.WarmAsync();
+        using var samples = new EmailSamples();
+        var view = samples.Compose(EmailSamples.Articles(1));
+        var before = await renderer.RenderAsync(view);
+
+        Break("digest.text.cshtml", 3, "@Model.EditionTitle EDITED");
+        var after = await renderer.RenderAsync(view);
+
+        Assert.Equal(before, after);
+    }
+
     public void Dispose() => Directory.Delete(_templates, recursive: true);
 }
