@@ -3,7 +3,6 @@ using Digest.Delivery;
 using Digest.Storage;
 using Hangfire;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Digest.Editions;
 
@@ -15,20 +14,18 @@ public sealed class EditionJobs(
     EditionRunner runner,
     RunSender sender,
     Database database,
-    IOptionsMonitor<EditionsOptions> editions,
     TimeProvider time,
     ILogger<EditionJobs> logger)
 {
     public static string RecurringId(string edition) => $"edition:{edition.ToLowerInvariant()}";
 
-    /// <summary>The scheduled firing of an edition: the run for the slot that is due, then its sending.</summary>
+    /// <summary>
+    /// The scheduled firing of an edition at a slot (queued by <see cref="EditionScheduler"/>): the run for that
+    /// slot, then its sending.
+    /// </summary>
     [AutomaticRetry(Attempts = 3)]
-    public async Task FireAsync(string edition, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var slot = new EditionSchedule(editions.CurrentValue.Get(edition).Options).SlotAt(now) ?? now;
+    public async Task FireAsync(string edition, DateTimeOffset slot, CancellationToken cancellationToken) =>
         await RunAsync(edition, slot, cancellationToken);
-    }
 
     /// <summary>Runs an edition at once, outside its schedule (e.g. <c>send daily --now</c>).</summary>
     public Task<SendReport?> SendNowAsync(string edition, CancellationToken cancellationToken)
