@@ -60,6 +60,7 @@ public static class DigestServices
             : ActivatorUtilities.CreateInstance<PickupFolderTransport>(sp));
         services.AddSingleton<EditionRunner>();
         services.AddSingleton<RunSender>();
+        services.AddSingleton<RunMonitor>();
         services.AddTransient<EditionJobs>();
         return builder;
     }

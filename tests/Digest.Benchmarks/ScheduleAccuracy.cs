@@ -148,6 +148,8 @@ internal static class ScheduleAccuracy
 
         private sealed class Recording(IMailTransport inner, FirstMessageOut owner) : IMailTransport
         {
+            public int Concurrency => inner.Concurrency;
+
             public async Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken)
             {
                 string reply = await inner.SendAsync(message, cancellationToken);

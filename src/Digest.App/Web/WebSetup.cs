@@ -25,6 +25,7 @@ internal static class WebSetup
         app.MapArticlePages();
         app.MapArticleApi();
         app.MapUnsubscribe();
+        app.MapRunPages();
         // Hangfire's default dashboard filter admits local requests only; sign-in comes with the editor pages.
         app.MapHangfireDashboard("/hangfire");
         return app;

@@ -22,6 +22,13 @@ public sealed class EditionRunner(
     TimeProvider time,
     ILogger<EditionRunner> logger)
 {
+    /// <summary>Starts a run outside the schedule, for the current second (so a repeated command a second later is a new run).</summary>
+    public Task<Run> StartNowAsync(string editionName, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        return StartAsync(editionName, now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)), cancellationToken);
+    }
+
     public async Task<Run> StartAsync(string editionName, DateTimeOffset slot, CancellationToken cancellationToken = default)
     {
         var edition = editions.CurrentValue.Get(editionName);
