@@ -61,6 +61,7 @@ public sealed class TemplateStartupTests : IDisposable
         var before = await renderer.RenderAsync(view);
 
         Break("digest.text.cshtml", 3, "@Model.EditionTitle EDITED");
+        await Task.Delay(300); // time for a file watcher, were there one, to notice the edit
         var after = await renderer.RenderAsync(view);
 
         Assert.Equal(before, after);
