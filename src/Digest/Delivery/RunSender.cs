@@ -31,6 +31,9 @@ public sealed class RunSender(
     TimeProvider time,
     ILogger<RunSender> logger)
 {
+    /// <summary>Entries claimed per query: enough to keep the ledger's share of the work small, few enough to re-send soon after a crash.</summary>
+    private const int ClaimChunk = 64;
+
     public Task<SendReport> SendAsync(long runId, CancellationToken cancellationToken = default) =>
         SendAsync(runId, SubscriberRange.All, cancellationToken);
 
@@ -90,7 +93,7 @@ public sealed class RunSender(
             });
             try
             {
-                await ClaimAllAsync(runId, range, concurrency * 2, claims.Writer, stop.Token);
+                await ClaimAllAsync(runId, range, Math.Max(ClaimChunk, concurrency * 2), claims.Writer, stop.Token);
             }
             finally
             {
