@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapper;
 using Digest.Articles;
 using Digest.Delivery;
@@ -5,7 +6,9 @@ using Digest.Editions;
 using Digest.IntegrationTests.Infrastructure;
 using Digest.Storage;
 using Digest.Subscribers;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Digest.IntegrationTests.Delivery;
 
@@ -36,6 +39,46 @@ internal static class DeliveryScenario
             settings[$"Delivery:Smtp:Servers:{i}:Connections"] = "2";
         }
         return settings;
+    }
+
+    /// <summary>The operator's appsettings.json in a service process's working folder, sending over SMTP to the port.</summary>
+    public static Task WriteServiceSettingsAsync(string folder, int smtpPort, int connections, double messagesPerSecond)
+    {
+        var settings = new
+        {
+            Logging = new { LogLevel = new Dictionary<string, string> { ["Default"] = "Warning", ["Digest"] = "Information" } },
+            Storage = new { DataDirectory = "data" },
+            Rendering = new { TemplatesPath = DigestTestHost.TemplatesPath },
+            Site = new { PublicUrl = "https://digest.example.org" },
+            Editions = new { daily = new { Title = "The Daily Digest", Cron = "0 7 1 1 *", TimeZone = "Europe/Berlin" } },
+            Delivery = new
+            {
+                Transport = "Smtp",
+                FromAddress = "digest@news.example.org",
+                BatchSize = 100,
+                // A claim cut off by a kill is taken again after this long; it must outlast a send (Smtp:Timeout).
+                ClaimTimeout = "00:00:03",
+                RetryBackoff = "00:00:01",
+                Smtp = new
+                {
+                    Host = "127.0.0.1", Port = smtpPort, Security = "None", Connections = connections,
+                    Timeout = "00:00:02",
+                    TotalMessagesPerSecond = messagesPerSecond,
+                },
+            },
+        };
+        return File.WriteAllTextAsync(Path.Combine(folder, "appsettings.json"), JsonSerializer.Serialize(settings));
+    }
+
+    /// <summary>The engine on a service's folder and settings, in the test process: to seed the store and read the ledger.</summary>
+    public static async Task<IHost> EngineAsync(string folder)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = folder, DisableDefaults = true });
+        builder.Configuration.AddJsonFile(Path.Combine(folder, "appsettings.json"));
+        builder.AddDigestEngine();
+        var host = builder.Build();
+        await host.Services.PrepareDigestAsync();
+        return host;
     }
 
     /// <summary>The fixture article, stored, and confirmed "daily" subscribers: <paramref name="readers"/> numbered ones plus any named.</summary>
