@@ -74,7 +74,7 @@ public sealed class RunSender(
         var ready = Channel.CreateBounded<Prepared>(concurrency);
         // A stage that fails (the store is gone) stops the others, instead of leaving them waiting for room.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await using (var writer = new LedgerWriter(ledger, runId))
+        await using (var writer = new LedgerWriter(ledger, database, runId))
         {
             var renderers = Stage(Environment.ProcessorCount, stop, async () =>
             {
