@@ -5,6 +5,8 @@ var benchmarks = new Dictionary<string, Func<string[], Task>>(StringComparer.Ord
     ["delivery"] = DeliveryBenchmark.RunAsync,
     // The sending half of "delivery", in its own process so its peak memory is the run's alone.
     ["delivery-send"] = DeliveryBenchmark.SendChildAsync,
+    ["ingest"] = IngestBenchmark.RunAsync,
+    ["schedule"] = ScheduleAccuracy.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -60,13 +60,20 @@ internal static class SubscriberCommands
         var email = new Argument<string>("email") { Description = "The subscriber's email address" };
         var name = new Option<string>("--name") { Description = "The subscriber's name, used in the greeting" };
         var editions = new Option<string[]>("--edition") { Description = "An edition to subscribe to (repeatable)", Required = true, AllowMultipleArgumentsPerToken = true };
-        var add = new Command("add", "Add a confirmed subscriber") { email, name, editions };
+        var timeZone = new Option<string>("--time-zone") { Description = "The subscriber's IANA time zone, for editions delivered at a local hour (e.g. America/New_York)" };
+        var add = new Command("add", "Add a confirmed subscriber") { email, name, editions, timeZone };
         add.SetAction(async (result, cancellationToken) =>
         {
             string? address = EmailAddress.Normalise(result.GetValue(email), out string? problem);
             if (address is null)
             {
                 Console.Error.WriteLine($"Cannot add subscriber: {problem}.");
+                return 1;
+            }
+            string? zone = result.GetValue(timeZone);
+            if (zone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
+            {
+                Console.Error.WriteLine($"Cannot add subscriber: --time-zone '{zone}' is not a known IANA time zone (e.g. Europe/Berlin, America/New_York).");
                 return 1;
             }
             using var host = await DigestCli.StartEngineAsync(cancellationToken);
@@ -77,8 +84,10 @@ internal static class SubscriberCommands
                 Console.Error.WriteLine($"Cannot add subscriber: no edition named {string.Join(", ", unknown)}. Editions: {string.Join(", ", configured.Keys)}.");
                 return 1;
             }
-            var subscriber = await host.Services.GetRequiredService<SubscriberStore>()
-                .AddConfirmedAsync(address, result.GetValue(name) ?? "", result.GetValue(editions) ?? [], cancellationToken);
+            var store = host.Services.GetRequiredService<SubscriberStore>();
+            var subscriber = await store.AddConfirmedAsync(address, result.GetValue(name) ?? "", result.GetValue(editions) ?? [], cancellationToken);
+            if (zone is not null)
+                await store.SetTimeZoneAsync(subscriber.Id, zone, cancellationToken);
             Console.WriteLine($"Subscriber {subscriber.Id} <{subscriber.Email}> confirmed for {string.Join(", ", result.GetValue(editions) ?? [])}.");
             return 0;
         });
@@ -214,9 +223,9 @@ internal static class EditionsCommand
             foreach (var (name, options) in host.Services.GetRequiredService<IOptions<EditionsOptions>>().Value)
             {
                 var schedule = new EditionSchedule(options);
-                Console.WriteLine($"{name}: '{options.Cron}' in {options.TimeZone}");
-                foreach (var next in schedule.Next(now, 5))
-                    Console.WriteLine($"    {TimeZoneInfo.ConvertTime(next, schedule.TimeZone):ddd yyyy-MM-dd HH:mm zzz}");
+                Console.WriteLine($"{name}: {schedule.Description} (cron '{options.Cron}')");
+                foreach (string next in schedule.NextShown(now, 5))
+                    Console.WriteLine($"    {next}");
             }
             return 0;
         });

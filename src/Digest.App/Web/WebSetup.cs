@@ -9,6 +9,8 @@ internal static class WebSetup
     public static IHostApplicationBuilder AddDigestWeb(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddOptionsWithValidateOnStart<ApiOptions>()
+            .Bind(builder.Configuration.GetSection(ApiOptions.SectionName)).ValidateDataAnnotations();
         return builder;
     }
 
@@ -21,6 +23,7 @@ internal static class WebSetup
         app.MapHomePage();
         app.MapPreview();
         app.MapArticlePages();
+        app.MapArticleApi();
         app.MapUnsubscribe();
         app.MapRunPages();
         // Hangfire's default dashboard filter admits local requests only; sign-in comes with the editor pages.

@@ -60,10 +60,12 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
             WHERE run_id = @runId
               -- Repeated outside the subquery: PostgreSQL re-checks only this level after waiting on a row another
               -- sender claimed meanwhile, and must then skip it.
-              AND (status = @pending OR (status = @retry AND next_attempt_at <= @now) OR (status = @sending AND updated_at < @stale))
+              AND ((status = @pending AND (next_attempt_at IS NULL OR next_attempt_at <= @now)) OR (status = @retry AND next_attempt_at <= @now) OR (status = @sending AND updated_at < @stale))
               AND subscriber_id IN (
                 SELECT subscriber_id FROM deliveries
-                WHERE run_id = @runId AND subscriber_id BETWEEN @first AND @last AND (status = @pending
+                -- A pending copy with next_attempt_at waits for its subscriber's local hour (Editions:NAME:DeliverAt).
+                WHERE run_id = @runId AND subscriber_id BETWEEN @first AND @last
+                  AND ((status = @pending AND (next_attempt_at IS NULL OR next_attempt_at <= @now))
                     OR (status = @retry AND next_attempt_at <= @due)
                     OR (status = @sending AND updated_at < @stale))
                 ORDER BY subscriber_id LIMIT @count)

@@ -17,19 +17,18 @@ public sealed class EditionJobs(
     DeliveryLedger ledger,
     Database database,
     IBackgroundJobClient jobs,
-    IOptionsMonitor<EditionsOptions> editions,
     IOptions<DeliveryOptions> delivery,
-    TimeProvider time,
     ILogger<EditionJobs> logger)
 {
     public static string RecurringId(string edition) => $"edition:{edition.ToLowerInvariant()}";
 
-    /// <summary>The scheduled firing of an edition: the run for the slot that is due, fanned out in batch jobs.</summary>
+    /// <summary>
+    /// The scheduled firing of an edition at a slot (queued by <see cref="EditionScheduler"/>): the run for that
+    /// slot, fanned out in batch jobs.
+    /// </summary>
     [AutomaticRetry(Attempts = 3)]
-    public async Task FireAsync(string edition, CancellationToken cancellationToken)
+    public async Task FireAsync(string edition, DateTimeOffset slot, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var slot = new EditionSchedule(editions.CurrentValue.Get(edition).Options).SlotAt(now) ?? now;
         var run = await runner.StartAsync(edition, slot, cancellationToken);
         if (run.Status == RunStatus.Sending)
             await FanOutAsync(run.Id, cancellationToken);

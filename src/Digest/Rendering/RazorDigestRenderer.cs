@@ -1,7 +1,9 @@
+using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RazorLight;
 using RazorLight.Compilation;
+using RazorLight.Generation;
 
 namespace Digest.Rendering;
 
@@ -16,14 +18,16 @@ public sealed class RazorDigestRenderer : IDigestRenderer
     public const string TextTemplate = "digest.text.cshtml";
 
     private readonly RazorLightEngine _engine;
+    private readonly TemplateSnapshot _templates;
 
     public RazorDigestRenderer(IOptions<RenderingOptions> options, IHostEnvironment environment)
     {
         TemplatesPath = Path.GetFullPath(options.Value.TemplatesPath, environment.ContentRootPath);
         if (!Directory.Exists(TemplatesPath))
             throw new TemplateException($"Rendering:TemplatesPath: the templates folder '{TemplatesPath}' does not exist");
+        _templates = new TemplateSnapshot(TemplatesPath);
         _engine = new RazorLightEngineBuilder()
-            .UseFileSystemProject(TemplatesPath, extension: "")
+            .UseProject(_templates)
             .SetOperatingAssembly(typeof(DigestView).Assembly)
             .UseMemoryCachingProvider()
             .Build();
@@ -34,20 +38,31 @@ public sealed class RazorDigestRenderer : IDigestRenderer
     /// <summary>Compiles every template (partials and layouts included) so the first run pays nothing.</summary>
     public async Task WarmAsync()
     {
-        foreach (string file in Directory.EnumerateFiles(TemplatesPath, "*.cshtml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (string key in _templates.Keys)
         {
-            string key = Path.GetRelativePath(TemplatesPath, file).Replace('\\', '/');
+            string file = Path.Combine(TemplatesPath, key);
             try
             {
                 await _engine.CompileTemplateAsync(key);
             }
             catch (TemplateCompilationException error)
             {
-                throw new TemplateException(
-                    $"Template {file} does not compile:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", error.CompilationErrors)}");
+                throw Broken(file, error.CompilationDiagnostics.Select(d => (d.LineSpan is { } span ? span.StartLinePosition.Line + 1 : 0, d.ErrorMessage)));
+            }
+            catch (TemplateGenerationException error)
+            {
+                throw Broken(file, error.Diagnostics.Select(d => (d.Span.LineIndex + 1, d.GetMessage(CultureInfo.InvariantCulture))));
             }
         }
     }
+
+    /// <summary>
+    /// Names the template file and each problem's line in it. Razor maps compiler errors back to the .cshtml
+    /// line, so the line is the one an editor shows.
+    /// </summary>
+    private static TemplateException Broken(string file, IEnumerable<(int Line, string Message)> problems) =>
+        new($"Template {file} does not compile:" + string.Concat(problems
+            .Select(p => $"{Environment.NewLine}  {file}{(p.Line > 0 ? $", line {p.Line}" : "")}: {p.Message}")));
 
     public async Task<RenderedDigest> RenderAsync(DigestView view)
     {

@@ -6,9 +6,7 @@ using Digest.Editions;
 using Digest.IntegrationTests.Infrastructure;
 using Digest.Storage;
 using Digest.Subscribers;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Digest.IntegrationTests.Delivery;
 
@@ -70,23 +68,12 @@ internal static class DeliveryScenario
         return File.WriteAllTextAsync(Path.Combine(folder, "appsettings.json"), JsonSerializer.Serialize(settings));
     }
 
-    /// <summary>The engine on a service's folder and settings, in the test process: to seed the store and read the ledger.</summary>
-    public static async Task<IHost> EngineAsync(string folder)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = folder, DisableDefaults = true });
-        builder.Configuration.AddJsonFile(Path.Combine(folder, "appsettings.json"));
-        builder.AddDigestEngine();
-        var host = builder.Build();
-        await host.Services.PrepareDigestAsync();
-        return host;
-    }
-
     /// <summary>The fixture article, stored, and confirmed "daily" subscribers: <paramref name="readers"/> numbered ones plus any named.</summary>
     public static async Task SeedAsync(IServiceProvider services, int readers, params string[] named)
     {
         byte[] text = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "articles", "tram.txt"));
         var article = ArticleParser.Parse(text).Article ?? throw new InvalidOperationException("the fixture article does not parse");
-        await services.GetRequiredService<ArticleStore>().AddAsync(article, "test");
+        await services.GetRequiredService<ArticleStore>().AddAsync(article, new ArticleOrigin("test"));
         var subscribers = services.GetRequiredService<SubscriberStore>();
         foreach (string email in named.Concat(Enumerable.Range(1, readers).Select(Reader)))
             await subscribers.AddConfirmedAsync(email, email.Split('@')[0], ["daily"]);
@@ -140,5 +127,23 @@ internal static class DeliveryScenario
         var actual = received.Select(m => $"{Assert.Single(m.Recipients)} {m.Message.MessageId}").Order().ToList();
         Assert.Equal(expected.Count, actual.Count);
         Assert.Equal(expected, actual);
+    }
+
+    /// <summary>
+    /// After a crash: every ledger entry is sent and every subscriber received the digest; the only repeats are the
+    /// messages that were in flight (at most one per SMTP connection of the killed process), and every copy, a repeat
+    /// included, carries the ledger's Message-ID, so a receiver can tell a resend from a new mail.
+    /// </summary>
+    public static void AssertEveryoneOnce_ButInFlight(IReadOnlyList<LedgerEntry> ledger, IReadOnlyList<ReceivedMessage> received, int inFlightLimit)
+    {
+        Assert.All(ledger, entry => Assert.Equal(DeliveryStatus.Sent, entry.Status));
+        var byRecipient = received.GroupBy(m => Assert.Single(m.Recipients)).ToDictionary(g => g.Key, g => g.ToList());
+        var messageIds = ledger.ToDictionary(e => e.Email, e => e.MessageId);
+        Assert.Equal(messageIds.Keys.Order(), byRecipient.Keys.Order());
+        Assert.All(byRecipient, pair => Assert.All(pair.Value, m => Assert.Equal(messageIds[pair.Key], m.Message.MessageId)));
+        var repeated = byRecipient.Where(pair => pair.Value.Count > 1).ToList();
+        Assert.True(repeated.Count <= inFlightLimit && repeated.All(pair => pair.Value.Count == 2),
+            $"only the message in flight on each of the {inFlightLimit} connections may repeat; repeated: " +
+            string.Join(", ", repeated.Select(pair => $"{pair.Key} x{pair.Value.Count}")));
     }
 }

@@ -16,7 +16,7 @@ public sealed class RunsCliTests
         using var work = new TempFolder("digest-cli");
         await WriteServiceSettingsAsync(work.Path, server.Port, connections: 2, messagesPerSecond: 0);
         long runId;
-        using (var engine = await EngineAsync(work.Path))
+        using (var engine = await DigestEngine.StartAsync(work.Path))
         {
             await SeedAsync(engine.Services, readers: 3, "nobody@example.com", "blocked@example.com");
             runId = (await engine.Services.GetRequiredService<EditionRunner>().StartNowAsync("daily")).Id;

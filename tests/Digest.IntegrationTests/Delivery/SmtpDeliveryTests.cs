@@ -18,7 +18,7 @@ public sealed class SmtpDeliveryTests
         _ = host.Server;
         await SeedAsync(host.Services, readers: 230);
 
-        await host.Get<EditionJobs>().FireAsync("daily", CancellationToken.None);
+        await host.Get<EditionJobs>().FireAsync("daily", new DateTimeOffset(2026, 3, 16, 6, 0, 0, TimeSpan.Zero), CancellationToken.None);
         var run = Assert.Single(await host.Get<RunMonitor>().RecentAsync(10));
         var progress = await WaitForCompletionAsync(host.Services, run.RunId, TimeSpan.FromSeconds(60));
 

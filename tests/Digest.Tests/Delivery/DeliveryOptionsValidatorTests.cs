@@ -8,7 +8,7 @@ public sealed class DeliveryOptionsValidatorTests
     {
         var options = new DeliveryOptions { Transport = MailTransportKind.Smtp };
         change(options);
-        var result = new DeliveryOptionsValidator().Validate(null, options);
+        var result = new DeliveryOptionsValidator(new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = Path.GetTempPath() }).Validate(null, options);
         return result.Failed ? result.Failures : [];
     }
 
