@@ -107,6 +107,19 @@ internal static class DeliveryScenario
         return ledger;
     }
 
+    /// <summary>
+    /// Waits until every entry has been tried at least once. While a server keeps deferring, the service's own resume
+    /// job tries due retries again beside the test, so an entry may be caught between tries ("sending").
+    /// </summary>
+    public static async Task<IReadOnlyList<LedgerEntry>> TriedLedgerAsync(IServiceProvider services, long runId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        IReadOnlyList<LedgerEntry> ledger;
+        while ((ledger = await LedgerAsync(services, runId)).Any(e => e.Attempts == 0) && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        return ledger;
+    }
+
     public static async Task<IReadOnlyList<LedgerEntry>> LedgerAsync(IServiceProvider services, long runId)
     {
         await using var connection = await services.GetRequiredService<Database>().OpenAsync();
