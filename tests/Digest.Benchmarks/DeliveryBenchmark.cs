@@ -25,6 +25,7 @@ internal static class DeliveryBenchmark
 {
     private const string SmtpSink = "/usr/sbin/smtp-sink";
     private const string SmtpSource = "/usr/sbin/smtp-source";
+    private static string StorePrefix => $"digest-bench-{Environment.ProcessId}-";
 
     /// <summary><c>delivery [--subscribers 100000] [--large 1000000] [--connections 4]</c></summary>
     public static async Task RunAsync(string[] args)
@@ -46,6 +47,20 @@ internal static class DeliveryBenchmark
     }
 
     private static async Task CompareAsync(int subscribers, int large, int connections, int port)
+    {
+        try
+        {
+            await CompareInFoldersAsync(subscribers, large, connections, port);
+        }
+        finally
+        {
+            // A million-subscriber store is a few hundred megabytes: never leave one behind.
+            foreach (string folder in Directory.EnumerateDirectories(Path.GetTempPath(), StorePrefix + "*"))
+                Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task CompareInFoldersAsync(int subscribers, int large, int connections, int port)
     {
 
         Console.WriteLine($"Digest delivery: 10 articles, {subscribers:N0} subscribers, {connections} connections, smtp-sink on 127.0.0.1:{port}");
@@ -75,7 +90,7 @@ internal static class DeliveryBenchmark
     /// <summary>Seeds a fresh store here, then sends its run in a child process whose peak RSS is the run's alone.</summary>
     private static async Task<DigestResult> MeasureDigestAsync(int subscribers, int port, int connections)
     {
-        string folder = Path.Combine(Path.GetTempPath(), $"digest-bench-{Guid.NewGuid():N}");
+        string folder = Path.Combine(Path.GetTempPath(), $"{StorePrefix}{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
         using (var engine = await EngineAsync(folder, port, connections))
             await SeedAsync(engine.Services, subscribers);
@@ -144,7 +159,7 @@ internal static class DeliveryBenchmark
     {
         var articles = services.GetRequiredService<ArticleStore>();
         for (int i = 1; i <= 10; i++)
-            await articles.AddAsync(ArticleParser.Parse(ArticleText(i)).Article ?? throw new InvalidOperationException("article does not parse"), "benchmark");
+            await articles.AddAsync(ArticleParser.Parse(ArticleText(i)).Article ?? throw new InvalidOperationException("article does not parse"), new ArticleOrigin("benchmark"));
         string now = Clock.Format(DateTimeOffset.UtcNow);
         await using var connection = await services.GetRequiredService<Database>().OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
