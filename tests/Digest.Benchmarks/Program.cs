@@ -2,6 +2,9 @@
 // noisy machine only ratios measured side by side are stable.
 var benchmarks = new Dictionary<string, Func<string[], Task>>(StringComparer.OrdinalIgnoreCase)
 {
+    ["delivery"] = DeliveryBenchmark.RunAsync,
+    // The sending half of "delivery", in its own process so its peak memory is the run's alone.
+    ["delivery-send"] = DeliveryBenchmark.SendChildAsync,
     ["ingest"] = IngestBenchmark.RunAsync,
     ["schedule"] = ScheduleAccuracy.RunAsync,
 };

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Digest.Editions;
 using Digest.Storage;
@@ -93,8 +94,14 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
     /// </summary>
     public async Task RecordAsync(long runId, IReadOnlyCollection<DeliveryOutcome> outcomes, CancellationToken cancellationToken)
     {
-        string now = Clock.Format(time.GetUtcNow());
         await using var connection = await database.OpenAsync(cancellationToken);
+        await RecordAsync(connection, runId, outcomes, cancellationToken);
+    }
+
+    /// <summary>Records outcomes over a connection the caller keeps open between writes.</summary>
+    public async Task RecordAsync(DbConnection connection, long runId, IReadOnlyCollection<DeliveryOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        string now = Clock.Format(time.GetUtcNow());
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync("""
             UPDATE deliveries SET status = @Status, last_reply = @Reply, next_attempt_at = @Next, claim = NULL,

@@ -1,4 +1,6 @@
+using System.Data.Common;
 using System.Threading.Channels;
+using Digest.Storage;
 
 namespace Digest.Delivery;
 
@@ -13,12 +15,16 @@ internal sealed class LedgerWriter : IAsyncDisposable
     private readonly Channel<(DeliveryOutcome Outcome, TaskCompletionSource Written)> _queue =
         Channel.CreateUnbounded<(DeliveryOutcome, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly DeliveryLedger _ledger;
+    private readonly Database _database;
     private readonly long _runId;
     private readonly Task _loop;
+    // Kept open between commits: every sender waits on the commit, so its cost is paid once per round of messages.
+    private DbConnection? _connection;
 
-    public LedgerWriter(DeliveryLedger ledger, long runId)
+    public LedgerWriter(DeliveryLedger ledger, Database database, long runId)
     {
         _ledger = ledger;
+        _database = database;
         _runId = runId;
         _loop = Task.Run(WriteLoopAsync);
     }
@@ -42,20 +48,31 @@ internal sealed class LedgerWriter : IAsyncDisposable
             try
             {
                 // Not cancellable: an outcome the server has accepted must reach the ledger even while stopping.
-                await _ledger.RecordAsync(_runId, pending.Select(p => p.Outcome).ToList(), CancellationToken.None);
+                _connection ??= await _database.OpenAsync(CancellationToken.None);
+                await _ledger.RecordAsync(_connection, _runId, pending.Select(p => p.Outcome).ToList(), CancellationToken.None);
                 pending.ForEach(p => p.Written.TrySetResult());
             }
             catch (Exception error)
             {
                 pending.ForEach(p => p.Written.TrySetException(error));
+                // The connection may be what failed: the next write opens a fresh one.
+                await DropConnectionAsync();
             }
             pending.Clear();
         }
+    }
+
+    private async Task DropConnectionAsync()
+    {
+        if (_connection is not null)
+            await _connection.DisposeAsync();
+        _connection = null;
     }
 
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _loop;
+        await DropConnectionAsync();
     }
 }

@@ -7,6 +7,7 @@ using Digest.Storage;
 using Digest.Subscribers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MimeKit;
 
 namespace Digest.Delivery;
 
@@ -30,6 +31,9 @@ public sealed class RunSender(
     TimeProvider time,
     ILogger<RunSender> logger)
 {
+    /// <summary>Entries claimed per query: enough to keep the ledger's share of the work small, few enough to re-send soon after a crash.</summary>
+    private const int ClaimChunk = 64;
+
     public Task<SendReport> SendAsync(long runId, CancellationToken cancellationToken = default) =>
         SendAsync(runId, SubscriberRange.All, cancellationToken);
 
@@ -64,26 +68,38 @@ public sealed class RunSender(
 
         var pass = new Pass(run, edition, articles);
         int concurrency = transport.Concurrency;
-        // Claims are taken a little ahead of the senders, never far: a claim cut off by a crash waits out the claim timeout.
+        // Three stages, so rendering (CPU) overlaps sending (network): claim -> render -> send and record. The queues
+        // between them are short: a claim cut off by a crash waits out the claim timeout, so claims stay few.
         var claims = Channel.CreateBounded<DeliveryClaim>(new BoundedChannelOptions(concurrency) { SingleWriter = true });
-        // A sender that fails (the store is gone) stops the claiming too, instead of leaving it waiting for room.
+        var ready = Channel.CreateBounded<Prepared>(concurrency);
+        // A stage that fails (the store is gone) stops the others, instead of leaving them waiting for room.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await using (var writer = new LedgerWriter(ledger, runId))
+        await using (var writer = new LedgerWriter(ledger, database, runId))
         {
-            var senders = Enumerable.Range(0, concurrency)
-                .Select(_ => Task.Run(() => SendClaimsAsync(pass, claims.Reader, writer, stop, cancellationToken), cancellationToken))
-                .ToList();
+            var renderers = Stage(Environment.ProcessorCount, stop, async () =>
+            {
+                await foreach (var claim in claims.Reader.ReadAllAsync(stop.Token))
+                    await ready.Writer.WriteAsync(await PrepareAsync(pass, claim), stop.Token);
+            });
+            var senders = Stage(concurrency, stop, async () =>
+            {
+                await foreach (var prepared in ready.Reader.ReadAllAsync(stop.Token))
+                {
+                    var outcome = prepared.Skip ?? await SendOneAsync(pass.Run, prepared, cancellationToken);
+                    // The next message on this connection waits until this one is in the ledger.
+                    await writer.RecordAsync(outcome);
+                    pass.Count(outcome.Status);
+                }
+            });
             try
             {
-                var started = time.GetUtcNow();
-                while (await ledger.ClaimAsync(runId, range, concurrency * 2, started, stop.Token) is { Count: > 0 } batch)
-                    foreach (var claim in batch)
-                        await claims.Writer.WriteAsync(claim, stop.Token);
+                await ClaimAllAsync(runId, range, Math.Max(ClaimChunk, concurrency * 2), claims.Writer, stop.Token);
             }
             finally
             {
                 claims.Writer.TryComplete();
-                await Task.WhenAll(senders);
+                await Task.WhenAll(renderers).ContinueWith(_ => ready.Writer.TryComplete(), TaskScheduler.Default);
+                await Task.WhenAll(renderers.Concat(senders));
             }
         }
 
@@ -93,48 +109,65 @@ public sealed class RunSender(
         return new SendReport(runId, pass.Sent, pass.Failed, pass.Retrying, pass.Skipped, completed);
     }
 
-    private async Task SendClaimsAsync(Pass pass, ChannelReader<DeliveryClaim> claims, LedgerWriter writer, CancellationTokenSource stop,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims the range's owed entries in subscriber order, each search starting after the last claim (so a long run
+    /// never rescans what it has sent), and leaves retries this pass scheduled itself for a later pass.
+    /// </summary>
+    private async Task ClaimAllAsync(long runId, SubscriberRange range, int chunk, ChannelWriter<DeliveryClaim> claims, CancellationToken cancellationToken)
     {
-        try
+        var started = time.GetUtcNow();
+        var remaining = range;
+        while (await ledger.ClaimAsync(runId, remaining, chunk, started, cancellationToken) is { Count: > 0 } batch)
         {
-            await foreach (var claim in claims.ReadAllAsync(cancellationToken))
-            {
-                var outcome = await SendOneAsync(pass, claim, cancellationToken);
-                // The next message on this connection waits until this one is in the ledger.
-                await writer.RecordAsync(outcome);
-                pass.Count(outcome.Status);
-            }
-        }
-        catch
-        {
-            await stop.CancelAsync();
-            throw;
+            remaining = remaining with { First = batch[^1].SubscriberId + 1 };
+            foreach (var claim in batch)
+                await claims.WriteAsync(claim, cancellationToken);
         }
     }
 
-    private async Task<DeliveryOutcome> SendOneAsync(Pass pass, DeliveryClaim claim, CancellationToken cancellationToken)
+    private static List<Task> Stage(int workers, CancellationTokenSource stop, Func<Task> work) =>
+        Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                await work();
+            }
+            catch
+            {
+                await stop.CancelAsync();
+                throw;
+            }
+        })).ToList();
+
+    /// <summary>A claimed entry made ready to send: its message, or why it is skipped.</summary>
+    private sealed record Prepared(DeliveryClaim Claim, MimeMessage? Message, DeliveryOutcome? Skip);
+
+    private async Task<Prepared> PrepareAsync(Pass pass, DeliveryClaim claim)
     {
         if (claim.SubscriberStatus != SubscriberStatus.Confirmed || claim.SubscriptionStatus != SubscriberStatus.Confirmed)
         {
             // Leaving takes effect at once, even for a run that was already under way.
             string state = claim.SubscriberStatus != SubscriberStatus.Confirmed ? claim.SubscriberStatus : claim.SubscriptionStatus ?? "not subscribed";
-            return new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Skipped, $"subscriber is {state}");
+            return new Prepared(claim, null, new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Skipped, $"subscriber is {state}"));
         }
-
         var recipient = new Subscriber(claim.SubscriberId, claim.Email, claim.Name, claim.SubscriberStatus);
         var view = composer.Compose(pass.Edition, pass.Run.Slot, pass.Articles, recipient);
         var rendered = await renderer.RenderAsync(view);
         var envelope = new Envelope(claim.MessageId, recipient, pass.Edition.Name, pass.Edition.Title, view.Footer.UnsubscribeUrl);
-        var message = messages.Build(envelope, view.Subject, rendered);
+        return new Prepared(claim, messages.Build(envelope, view.Subject, rendered), null);
+    }
+
+    private async Task<DeliveryOutcome> SendOneAsync(Run run, Prepared prepared, CancellationToken cancellationToken)
+    {
+        var claim = prepared.Claim;
         try
         {
-            string reply = await transport.SendAsync(message, cancellationToken);
+            string reply = await transport.SendAsync(prepared.Message!, cancellationToken);
             return new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Sent, reply);
         }
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return FailureOutcome(pass.Run, claim, SendFailure.Classify(error));
+            return FailureOutcome(run, claim, SendFailure.Classify(error));
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Digest.Delivery;
 using Digest.Editions;
 using Digest.IntegrationTests.Infrastructure;
@@ -18,7 +17,8 @@ public sealed class CrashRecoveryTests
     {
         await using var sink = await SmtpSink.StartAsync();
         using var work = new TempFolder("digest-crash");
-        await WriteSettingsAsync(work.Path, sink.Port);
+        // Paced so the run lasts a few seconds and the kill lands in the middle of it.
+        await WriteServiceSettingsAsync(work.Path, sink.Port, Connections, messagesPerSecond: 150);
         using var engine = await DigestEngine.StartAsync(work.Path);
         await SeedAsync(engine.Services, Audience);
         // Started here, sent by the service: on start it resumes every unfinished run from the ledger.
@@ -38,36 +38,6 @@ public sealed class CrashRecoveryTests
         var ledger = await LedgerAsync(engine.Services, run.Id);
         var received = await sink.WaitForAsync(Audience, TimeSpan.FromSeconds(5));
         AssertEveryoneOnce_ButInFlight(ledger, received, inFlightLimit: Connections);
-    }
-
-    /// <summary>The operator's appsettings.json in the service's working folder.</summary>
-    private static Task WriteSettingsAsync(string folder, int smtpPort)
-    {
-        var settings = new
-        {
-            Logging = new { LogLevel = new Dictionary<string, string> { ["Default"] = "Warning", ["Digest"] = "Information" } },
-            Storage = new { DataDirectory = "data" },
-            Rendering = new { TemplatesPath = DigestTestHost.TemplatesPath },
-            Site = new { PublicUrl = "https://digest.example.org" },
-            Editions = new { daily = new { Title = "The Daily Digest", Cron = "0 7 1 1 *", TimeZone = "Europe/Berlin" } },
-            Delivery = new
-            {
-                Transport = "Smtp",
-                FromAddress = "digest@news.example.org",
-                BatchSize = 100,
-                // A claim cut off by the kill is taken again after this long; it must outlast a send (Smtp:Timeout).
-                ClaimTimeout = "00:00:03",
-                RetryBackoff = "00:00:01",
-                Smtp = new
-                {
-                    Host = "127.0.0.1", Port = smtpPort, Security = "None", Connections,
-                    Timeout = "00:00:02",
-                    // Paced so the run lasts a few seconds and the kill lands in the middle of it.
-                    TotalMessagesPerSecond = 150,
-                },
-            },
-        };
-        return File.WriteAllTextAsync(Path.Combine(folder, "appsettings.json"), JsonSerializer.Serialize(settings));
     }
 
     private static async Task WaitForMessagesAsync(SmtpSink sink, int count, RunningDigest service)

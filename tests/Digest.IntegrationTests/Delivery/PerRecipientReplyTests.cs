@@ -46,6 +46,7 @@ public sealed class PerRecipientReplyTests
         await SeedAsync(host.Services, readers: 5, "nobody@example.com", "blocked@example.com");
         var run = await host.Get<EditionRunner>().StartNowAsync("daily");
         await host.Get<RunSender>().SendAsync(run.Id);
+        await SettledLedgerAsync(host.Services, run.Id);
 
         string page = await client.GetStringAsync($"/runs/{run.Id}");
         var resend = await client.PostAsync($"/runs/{run.Id}/resend", null);

@@ -1,0 +1,285 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Dapper;
+using Digest;
+using Digest.Articles;
+using Digest.Delivery;
+using Digest.Editions;
+using Digest.Storage;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using MimeKit;
+
+/// <summary>
+/// Digest's delivery against Postfix's smtp-sink on loopback (discarding), beside two baselines measured in the same
+/// run over the same number of connections: Postfix's own smtp-source sending the same message, and a bare MailKit
+/// loop sending that pre-built message. Also peak RSS at two audience sizes (each run in a fresh process, so the
+/// peak is that run's) and the time from the run starting to the first message accepted.
+/// </summary>
+internal static class DeliveryBenchmark
+{
+    private const string SmtpSink = "/usr/sbin/smtp-sink";
+    private const string SmtpSource = "/usr/sbin/smtp-source";
+    private static string StorePrefix => $"digest-bench-{Environment.ProcessId}-";
+
+    /// <summary><c>delivery [--subscribers 100000] [--large 1000000] [--connections 4]</c></summary>
+    public static async Task RunAsync(string[] args)
+    {
+        int subscribers = Option(args, "--subscribers", 100_000);
+        int large = Option(args, "--large", 1_000_000);
+        int connections = Option(args, "--connections", 4);
+        var sink = StartSink(out int port);
+        try
+        {
+            await CompareAsync(subscribers, large, connections, port);
+        }
+        finally
+        {
+            sink.Kill();
+            await sink.WaitForExitAsync();
+            sink.Dispose();
+        }
+    }
+
+    private static async Task CompareAsync(int subscribers, int large, int connections, int port)
+    {
+        try
+        {
+            await CompareInFoldersAsync(subscribers, large, connections, port);
+        }
+        finally
+        {
+            // A million-subscriber store is a few hundred megabytes: never leave one behind.
+            foreach (string folder in Directory.EnumerateDirectories(Path.GetTempPath(), StorePrefix + "*"))
+                Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task CompareInFoldersAsync(int subscribers, int large, int connections, int port)
+    {
+
+        Console.WriteLine($"Digest delivery: 10 articles, {subscribers:N0} subscribers, {connections} connections, smtp-sink on 127.0.0.1:{port}");
+        var digest = await MeasureDigestAsync(subscribers, port, connections);
+        Console.WriteLine($"  Digest run:        {digest.Rate,10:N0} msg/s  ({digest.Sent:N0} in {digest.Elapsed.TotalSeconds:0.0} s; message {digest.MessageBytes:N0} bytes)");
+        double source = await SmtpSourceRateAsync(digest.SampleFile, subscribers, port, connections);
+        Console.WriteLine($"  smtp-source:       {source,10:N0} msg/s  (same message file, {connections} sessions, -d)");
+        double mailkit = await BareMailKitRateAsync(digest.SampleFile, subscribers, port, connections);
+        Console.WriteLine($"  bare MailKit loop: {mailkit,10:N0} msg/s  (pre-built message, {connections} connections)");
+
+        Console.WriteLine($"Digest delivery: {large:N0} subscribers (peak memory)");
+        var big = await MeasureDigestAsync(large, port, connections);
+        Console.WriteLine($"  Digest run:        {big.Rate,10:N0} msg/s  ({big.Sent:N0} in {big.Elapsed.TotalSeconds:0.0} s)");
+
+        Console.WriteLine();
+        Console.WriteLine($"throughput vs smtp-source:      {digest.Rate / source:P0}   (goal >= 60%)");
+        Console.WriteLine($"throughput vs bare MailKit:     {digest.Rate / mailkit:P0}   (goal >= 80%)");
+        Console.WriteLine($"peak RSS {subscribers:N0} / {large:N0}: {digest.PeakRssMb:N0} MB / {big.PeakRssMb:N0} MB = {big.PeakRssMb / digest.PeakRssMb:0.00}x   (goal <= 1.2x, < 300 MB)");
+        Console.WriteLine($"time to first message:          {digest.FirstMessage.TotalMilliseconds:N0} ms ({large:N0}: {big.FirstMessage.TotalMilliseconds:N0} ms)   (goal <= 2000 ms)");
+    }
+
+    private sealed record DigestResult(int Sent, TimeSpan Elapsed, TimeSpan FirstMessage, double PeakRssMb, long MessageBytes, string SampleFile)
+    {
+        public double Rate => Sent / Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Seeds a fresh store here, then sends its run in a child process whose peak RSS is the run's alone.</summary>
+    private static async Task<DigestResult> MeasureDigestAsync(int subscribers, int port, int connections)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"{StorePrefix}{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        using (var engine = await EngineAsync(folder, port, connections))
+            await SeedAsync(engine.Services, subscribers);
+
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
+        foreach (string argument in new[] { typeof(DeliveryBenchmark).Assembly.Location, "delivery-send", folder, port.ToString(), connections.ToString() })
+            start.ArgumentList.Add(argument);
+        using var child = Process.Start(start)!;
+        string output = await child.StandardOutput.ReadToEndAsync();
+        await child.WaitForExitAsync();
+        string[] fields = output.Trim().Split('\n')[^1].Split(' ');
+        if (child.ExitCode != 0 || fields.Length != 5)
+            throw new InvalidOperationException($"the sending process failed ({child.ExitCode}): {output}");
+        var f = fields.Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        return new DigestResult((int)f[0], TimeSpan.FromMilliseconds(f[1]), TimeSpan.FromMilliseconds(f[2]), f[3] / 1024, (long)f[4],
+            Path.Combine(folder, "sample.eml"));
+    }
+
+    /// <summary>The child: starts the run, sends it, prints "sent elapsedMs firstMessageMs peakRssKb messageBytes".</summary>
+    public static async Task SendChildAsync(string[] args)
+    {
+        string folder = args[0];
+        int port = int.Parse(args[1], CultureInfo.InvariantCulture), connections = int.Parse(args[2], CultureInfo.InvariantCulture);
+        using var engine = await EngineAsync(folder, port, connections);
+        var transport = (FirstMessageClock)engine.Services.GetRequiredService<IMailTransport>();
+        var clock = Stopwatch.StartNew();
+        transport.Start();
+        var run = await engine.Services.GetRequiredService<EditionRunner>().StartNowAsync("daily");
+        var report = await engine.Services.GetRequiredService<RunSender>().SendAsync(run.Id);
+        var elapsed = clock.Elapsed;
+        if (!report.Completed || report.Failed + report.Retrying > 0)
+            throw new InvalidOperationException($"the run did not complete cleanly: {report}");
+        await File.WriteAllBytesAsync(Path.Combine(folder, "sample.eml"), transport.Sample!);
+        Console.WriteLine(string.Join(' ', report.Sent, elapsed.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture),
+            transport.FirstAccepted.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture),
+            PeakRssKb(), transport.Sample!.Length));
+    }
+
+    private static async Task<IHost> EngineAsync(string folder, int port, int connections)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = folder, DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:DataDirectory"] = Path.Combine(folder, "data"),
+            ["Rendering:TemplatesPath"] = Path.Combine(AppContext.BaseDirectory, "templates"),
+            ["Site:PublicUrl"] = "https://digest.example.org",
+            ["Editions:daily:Title"] = "The Daily Digest",
+            ["Editions:daily:Cron"] = "0 7 1 1 *",
+            ["Editions:daily:TimeZone"] = "Europe/Berlin",
+            ["Delivery:Transport"] = "Smtp",
+            ["Delivery:FromAddress"] = "digest@news.example.org",
+            ["Delivery:Smtp:Host"] = "127.0.0.1",
+            ["Delivery:Smtp:Port"] = port.ToString(CultureInfo.InvariantCulture),
+            ["Delivery:Smtp:Security"] = "None",
+            ["Delivery:Smtp:Connections"] = connections.ToString(CultureInfo.InvariantCulture),
+        });
+        builder.AddDigestEngine();
+        builder.Services.AddSingleton<IMailTransport>(sp => new FirstMessageClock(ActivatorUtilities.CreateInstance<SmtpMailTransport>(sp)));
+        var host = builder.Build();
+        await host.Services.PrepareDigestAsync();
+        return host;
+    }
+
+    /// <summary>Ten articles and the audience, written straight to the store in one transaction each.</summary>
+    private static async Task SeedAsync(IServiceProvider services, int subscribers)
+    {
+        var articles = services.GetRequiredService<ArticleStore>();
+        for (int i = 1; i <= 10; i++)
+            await articles.AddAsync(ArticleParser.Parse(ArticleText(i)).Article ?? throw new InvalidOperationException("article does not parse"), new ArticleOrigin("benchmark"));
+        string now = Clock.Format(DateTimeOffset.UtcNow);
+        await using var connection = await services.GetRequiredService<Database>().OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await connection.ExecuteAsync("INSERT INTO subscribers (email, name, status, created_at) VALUES (@Email, @Name, 'confirmed', @now)",
+            Enumerable.Range(1, subscribers).Select(i => new { Email = $"reader{i}@example.com", Name = $"Reader {i}", now }), transaction);
+        await connection.ExecuteAsync("INSERT INTO subscriptions (subscriber_id, edition, status, updated_at) SELECT id, 'daily', 'confirmed', @now FROM subscribers",
+            new { now }, transaction);
+        await transaction.CommitAsync();
+    }
+
+    private static string ArticleText(int i) => $"""
+        Riverside Tram Line, Part {i}: Council Approves Funding After Decade of Debate
+        Published 14 March 2026
+        Highlights
+        - The council voted 31 to 9 to fund stage {i} of a 12 km tram line along the east bank.
+        - Construction starts in 2027; the first trams run "by late 2030" and cost €410m.
+        - Shop owners on Canal Street fear two years of roadworks.
+        Rewritten Article
+        Headline: Council Says Yes to Riverside Tram, Part {i}
+        After ten years of studies, the city council approved the Riverside tram line on Thursday, ending one of the longest transport debates in the city's recent history.
+        The line will be paid for by a mix of regional grants and municipal bonds. Officials said construction would begin in spring 2027.
+        -
+        Scenario Analysis
+        If the schedule holds, commuters on the east bank could save up to twenty minutes a day by 2031.
+        """;
+
+    private static async Task<double> SmtpSourceRateAsync(string messageFile, int messages, int port, int connections)
+    {
+        var start = new ProcessStartInfo(SmtpSource) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in new[] { "-d", "-s", connections.ToString(), "-m", messages.ToString(), "-F", messageFile,
+                     "-f", "digest@news.example.org", "-t", "reader@example.com", $"127.0.0.1:{port}" })
+            start.ArgumentList.Add(argument);
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        string error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"smtp-source failed: {error}");
+        return messages / clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> BareMailKitRateAsync(string messageFile, int messages, int port, int connections)
+    {
+        var message = await MimeMessage.LoadAsync(messageFile);
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, connections).Select(c => Task.Run(async () =>
+        {
+            using var client = new SmtpClient();
+            // Nagle off, as any loop tuned for bulk SMTP has it (and as Digest's pool does).
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(IPAddress.Loopback, port);
+            await client.ConnectAsync(socket, "127.0.0.1", port, SecureSocketOptions.None);
+            for (int i = c; i < messages; i += connections)
+                await client.SendAsync(message);
+            await client.DisconnectAsync(true);
+        })));
+        return messages / clock.Elapsed.TotalSeconds;
+    }
+
+    private static Process StartSink(out int port)
+    {
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        var start = new ProcessStartInfo(SmtpSink) { RedirectStandardError = true };
+        foreach (string argument in new[] { "-u", "nobody", $"127.0.0.1:{port}", "1024" })
+            start.ArgumentList.Add(argument);
+        var sink = Process.Start(start) ?? throw new InvalidOperationException($"{SmtpSink} did not start (Debian package postfix)");
+        for (int i = 0; i < 100; i++)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                client.Connect(IPAddress.Loopback, port);
+                return sink;
+            }
+            catch (SocketException)
+            {
+                Thread.Sleep(50);
+            }
+        }
+        throw new InvalidOperationException("smtp-sink did not listen");
+    }
+
+    private static long PeakRssKb() =>
+        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        int at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    /// <summary>Notes when the first message was accepted, and keeps it as the sample the baselines send.</summary>
+    private sealed class FirstMessageClock(IMailTransport inner) : IMailTransport
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private int _first;
+
+        public TimeSpan FirstAccepted { get; private set; }
+
+        /// <summary>The run starts now: the first message is timed from here.</summary>
+        public void Start() => _clock.Restart();
+        public byte[]? Sample { get; private set; }
+        public int Concurrency => inner.Concurrency;
+
+        public async Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken)
+        {
+            string reply = await inner.SendAsync(message, cancellationToken);
+            if (Interlocked.Exchange(ref _first, 1) == 0)
+            {
+                FirstAccepted = _clock.Elapsed;
+                using var bytes = new MemoryStream();
+                await message.WriteToAsync(bytes, cancellationToken);
+                Sample = bytes.ToArray();
+            }
+            return reply;
+        }
+    }
+}
