@@ -11,7 +11,7 @@ namespace Digest.App.Cli;
 /// </summary>
 internal static class DigestCli
 {
-    private static readonly string[] Commands = ["subscribers", "send", "editions"];
+    private static readonly string[] Commands = ["subscribers", "send", "editions", "users"];
 
     public static bool Handles(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -22,6 +22,7 @@ internal static class DigestCli
             SubscriberCommands.Create(),
             SendCommand.Create(),
             EditionsCommand.Create(),
+            UsersCommand.Create(),
         };
         try
         {

@@ -5,7 +5,7 @@ namespace Digest.App.Web;
 
 internal static class HomePage
 {
-    public static void MapHomePage(this WebApplication app) =>
+    public static void MapHomePage(this IEndpointRouteBuilder app) =>
         app.MapGet("/", (IOptionsMonitor<EditionsOptions> editions, TimeProvider time) =>
         {
             var now = time.GetUtcNow();

@@ -1,4 +1,5 @@
 using Digest.App.Jobs;
+using Digest.App.Web.Access;
 using Hangfire;
 using Microsoft.Extensions.Options;
 
@@ -9,21 +10,45 @@ internal static class WebSetup
     public static IHostApplicationBuilder AddDigestWeb(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.AddDigestAccess();
         return builder;
     }
 
     public static WebApplication MapDigestWeb(this WebApplication app)
     {
-        app.MapHealth();
+        app.MapHealth(); // public: load balancers probe it without signing in
         if (!app.Services.GetRequiredService<IOptions<ProcessOptions>>().Value.ServesWeb)
             return app; // a worker answers health checks only
         app.UseStatusCodePages();
-        app.MapHomePage();
-        app.MapPreview();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        WarnWhenNobodyCanSignIn(app);
+
+        app.MapSignIn();
         app.MapArticlePages();
         app.MapUnsubscribe();
-        // Hangfire's default dashboard filter admits local requests only; sign-in comes with the editor pages.
-        app.MapHangfireDashboard("/hangfire");
+
+        var editors = app.MapGroup("").RequireAuthorization(AccessPolicies.Editor);
+        editors.MapHomePage();
+        editors.MapPreview();
+
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [],
+            AsyncAuthorization = [new DashboardAccess()],
+            DisplayStorageConnectionString = false,
+            AppPath = "/",
+        }).RequireAuthorization(AccessPolicies.Admin);
         return app;
+    }
+
+    private static void WarnWhenNobodyCanSignIn(WebApplication app)
+    {
+        if (app.Services.GetRequiredService<IOptions<UsersOptions>>().Value.Count > 0)
+            return;
+        app.Logger.LogWarning(
+            "No users are configured, so nobody can sign in: editor and admin pages answer only requests made on this machine. " +
+            "Create an admin with 'dotnet Digest.App.dll users add <name> --role admin' and put what it prints under \"Users\" in appsettings.json");
     }
 }
