@@ -37,6 +37,9 @@ public static class DigestServices
         services.AddSingleton<InboxProcessor>();
         services.AddSingleton<SubscriberStore>();
         services.AddSingleton<SubscriberTokens>();
+        services.AddSingleton<SubscriberLifecycle>();
+        services.AddSingleton<SubscriberLinks>();
+        services.AddSingleton<ConfirmationMail>();
         services.AddSingleton<RazorDigestRenderer>();
         services.AddSingleton<IDigestRenderer>(sp => sp.GetRequiredService<RazorDigestRenderer>());
         services.AddSingleton<DigestComposer>();
@@ -48,6 +51,7 @@ public static class DigestServices
             : ActivatorUtilities.CreateInstance<PickupFolderTransport>(sp));
         services.AddSingleton<EditionRunner>();
         services.AddSingleton<RunSender>();
+        services.AddSingleton<RunArchive>();
         services.AddTransient<EditionJobs>();
         return builder;
     }

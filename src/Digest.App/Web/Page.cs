@@ -8,6 +8,10 @@ internal static class Page
 {
     public static string E(string? text) => HtmlEncoder.Default.Encode(text ?? "");
 
+    /// <summary>The answer to a subscriber link whose token is forged, cut short or expired, saying which.</summary>
+    public static IResult InvalidLink(string? problem) =>
+        Html("Link not valid", $"<h1>This link does not work</h1><p>{E(problem)}.</p>", StatusCodes.Status400BadRequest);
+
     /// <summary>The hidden antiforgery field every form on Digest's pages carries (checked on every form post).</summary>
     public static string AntiforgeryField(HttpContext context)
     {

@@ -38,6 +38,5 @@ internal static class UnsubscribeEndpoints
         }).DisableAntiforgery();
     }
 
-    private static IResult Invalid(string? problem) =>
-        Page.Html("Link not valid", $"<h1>This link does not work</h1><p>{Page.E(problem)}.</p>", StatusCodes.Status400BadRequest);
+    private static IResult Invalid(string? problem) => Page.InvalidLink(problem);
 }

@@ -11,6 +11,7 @@ internal static class WebSetup
     {
         builder.Services.AddProblemDetails();
         builder.AddDigestAccess();
+        builder.Services.AddSingleton<SignUpService>();
         return builder;
     }
 
@@ -28,6 +29,8 @@ internal static class WebSetup
         app.MapSignIn();
         app.MapArticlePages();
         app.MapUnsubscribe();
+        app.MapSubscriberPages();
+        app.MapArchive();
 
         var editors = app.MapGroup("").RequireAuthorization(AccessPolicies.Editor);
         editors.MapHomePage();

@@ -43,7 +43,7 @@ public sealed class MessageFactory(IOptions<DeliveryOptions> options, TimeProvid
         return message;
     }
 
-    private static TextPart Part(TextFormat format, string content)
+    internal static TextPart Part(TextFormat format, string content)
     {
         var part = new TextPart(format) { ContentTransferEncoding = ContentEncoding.QuotedPrintable };
         part.SetText("utf-8", content);

@@ -11,7 +11,12 @@ internal static class SignInPages
 {
     public const string Path = "/signin";
 
-    internal sealed record SignInForm(string? UserName, string? Password, string? ReturnUrl);
+    internal sealed record SignInForm
+    {
+        public string? UserName { get; init; }
+        public string? Password { get; init; }
+        public string? ReturnUrl { get; init; }
+    }
 
     public static void MapSignIn(this IEndpointRouteBuilder app)
     {
