@@ -1,4 +1,5 @@
 using Digest.Articles;
+using Digest.Articles.Feeds;
 using Digest.Delivery;
 using Digest.Editions;
 using Digest.Rendering;
@@ -26,6 +27,8 @@ public static class DigestServices
         services.AddOptionsWithValidateOnStart<RenderingOptions>().Bind(configuration.GetSection(RenderingOptions.SectionName));
         services.AddOptionsWithValidateOnStart<EditionsOptions>().Bind(configuration.GetSection(EditionsOptions.SectionName));
         services.AddOptionsWithValidateOnStart<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<FeedsOptions>().Bind(configuration.GetSection(FeedsOptions.SectionName));
+        services.AddSingleton<IValidateOptions<FeedsOptions>, FeedsOptionsValidator>();
         services.AddSingleton<IValidateOptions<EditionsOptions>, EditionsOptionsValidator>();
         services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
@@ -35,6 +38,13 @@ public static class DigestServices
         services.AddSingleton<Database>();
         services.AddSingleton<ArticleStore>();
         services.AddSingleton<InboxProcessor>();
+        services.AddHttpClient(FeedPoller.HttpClientName, client =>
+        {
+            client.Timeout = System.Threading.Timeout.InfiniteTimeSpan; // each feed has its own Timeout
+            client.DefaultRequestHeaders.UserAgent.ParseAdd("Digest/1.0 (feed reader)");
+        }).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.All });
+        services.AddSingleton<FeedPoller>();
+        services.AddTransient<FeedJobs>();
         services.AddSingleton<SubscriberStore>();
         services.AddSingleton<SubscriberTokens>();
         services.AddSingleton<SubscriberLifecycle>();
@@ -44,6 +54,7 @@ public static class DigestServices
         services.AddSingleton<IDigestRenderer>(sp => sp.GetRequiredService<RazorDigestRenderer>());
         services.AddSingleton<DigestComposer>();
         services.AddSingleton<DigestPreview>();
+        services.AddSingleton<DkimMessageSigner>();
         services.AddSingleton<MessageFactory>();
         services.AddSingleton<DeliveryLedger>();
         services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.Transport == MailTransportKind.Smtp

@@ -2,6 +2,7 @@
 // noisy machine only ratios measured side by side are stable.
 var benchmarks = new Dictionary<string, Func<string[], Task>>(StringComparer.OrdinalIgnoreCase)
 {
+    ["ingest"] = IngestBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

@@ -43,6 +43,7 @@ internal static class UsersCommand
                 Console.Error.WriteLine($"Cannot add user: the password has {password.Length} characters; use at least {MinPasswordLength}.");
                 return 1;
             }
+            // Printed for a settings file, not a web page: relaxed escaping keeps the hash pasteable as it is.
             Console.WriteLine(Settings(user, chosen, PasswordHashes.Hash(password)));
             return 0;
         });
@@ -54,7 +55,7 @@ internal static class UsersCommand
         var section = new Dictionary<string, object> { [UsersOptions.SectionName] = new Dictionary<string, object> { [user] = new { PasswordHash = hash, Roles = roles } } };
         var text = new StringBuilder();
         text.AppendLine("Add this to appsettings.json (merge it with any \"Users\" already there):");
-        text.AppendLine(JsonSerializer.Serialize(section, new JsonSerializerOptions { WriteIndented = true }));
+        text.AppendLine(JsonSerializer.Serialize(section, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         text.AppendLine();
         text.AppendLine("or set these environment variables:");
         text.AppendLine($"Users__{user}__PasswordHash={hash}");

@@ -56,6 +56,7 @@ internal static class JobsSetup
             });
         }
         services.AddHostedService<RecurringJobsRegistrar>();
+        services.AddHostedService<FeedPollingRegistrar>();
         return builder;
     }
 }

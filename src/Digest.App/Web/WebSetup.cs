@@ -10,6 +10,8 @@ internal static class WebSetup
     public static IHostApplicationBuilder AddDigestWeb(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddOptionsWithValidateOnStart<ApiOptions>()
+            .Bind(builder.Configuration.GetSection(ApiOptions.SectionName)).ValidateDataAnnotations();
         builder.AddDigestAccess();
         builder.Services.AddSingleton<SignUpService>();
         return builder;
@@ -28,6 +30,7 @@ internal static class WebSetup
 
         app.MapSignIn();
         app.MapArticlePages();
+        app.MapArticleApi();
         app.MapUnsubscribe();
         app.MapSubscriberPages();
         app.MapArchive();

@@ -13,10 +13,20 @@ public sealed record ArticleContent(
     /// when an article has no highlights.
     /// </summary>
     public string Lead => Body.FirstOrDefault(p => p.Length > 80) ?? Body.FirstOrDefault() ?? "";
+
+    /// <summary>A short line without closing punctuation is a section heading in the rewritten text, not a paragraph.</summary>
+    public static bool IsHeading(string paragraph) =>
+        paragraph.Length <= 80 && paragraph.TrimEnd() is { Length: > 0 } text && !".!?:;…\"”'".Contains(text[^1]);
 }
 
-/// <summary>A stored article.</summary>
-public sealed record Article(long Id, string Slug, ArticleContent Content, string Source, DateTimeOffset IngestedAt);
+/// <summary>A stored article; <paramref name="Url"/> is the original story's address when its source gave one.</summary>
+public sealed record Article(long Id, string Slug, ArticleContent Content, string Source, DateTimeOffset IngestedAt, string? Url = null);
+
+/// <summary>
+/// Where an article came from: a label editors see (<c>inbox:file.txt</c>, <c>api</c>, <c>feed:name</c>) and,
+/// when the source has them, the story's address and the feed's stable id for it; both identify the story again.
+/// </summary>
+public sealed record ArticleOrigin(string Source, string? Url = null, string? ExternalKey = null);
 
 /// <summary>One thing wrong with an article, and the line it is on (1-based; 0 when it concerns the whole input).</summary>
 public sealed record ArticleProblem(int Line, string Message)

@@ -25,9 +25,8 @@ public static partial class ArticleParser
         if (nul >= 0)
             return ParseOutcome.Fail(LineAt(bytes, nul), $"binary content (a NUL byte at offset {nul}); articles are UTF-8 text");
 
-        int invalid = FirstInvalidUtf8(bytes);
-        if (invalid >= 0)
-            return ParseOutcome.Fail(LineAt(bytes, invalid), $"invalid UTF-8 at byte offset {invalid}; save the file as UTF-8");
+        if (InvalidUtf8(bytes) is { } invalid)
+            return new ParseOutcome(null, [invalid]);
 
         return Parse(Encoding.UTF8.GetString(bytes));
     }
@@ -44,6 +43,14 @@ public static partial class ArticleParser
         new(0, $"the article is {size:N0} bytes, over the limit of {maxBytes:N0} bytes");
 
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>Where the bytes stop being UTF-8 text, if they do.</summary>
+    internal static ArticleProblem? InvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        int invalid = FirstInvalidUtf8(bytes);
+        return invalid < 0 ? null
+            : new ArticleProblem(LineAt(bytes, invalid), $"invalid UTF-8 at byte offset {invalid}; save the text as UTF-8");
+    }
 
     private static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
     {
@@ -76,6 +83,8 @@ public static partial class ArticleParser
         private string? _rewrittenHeadline;
         private DateOnly? _published;
         private int _publishedLine;
+        private int _titleLine = 1;
+        private bool _missingTitleReported;
 
         public ParseOutcome Read()
         {
@@ -95,6 +104,14 @@ public static partial class ArticleParser
 
         private Section Accept(Section section, string line, int number)
         {
+            if (_title is null && section == Section.Preamble && StartsBelowTitle(line))
+            {
+                // The title line is missing: the article starts with what belongs below it. Reading goes on (an
+                // empty title) so the other problems are reported in the same pass.
+                _title = "";
+                _missingTitleReported = true;
+                _problems.Add(new ArticleProblem(number, $"no headline: the article starts with '{Shorten(line)}' where its title should be"));
+            }
             if (_title is not null && section is Section.Preamble or Section.Highlights
                 && PublishedLine().Match(line) is { Success: true } published)
             {
@@ -124,6 +141,7 @@ public static partial class ArticleParser
             {
                 case Section.Preamble when _title is null:
                     _title = line.Trim();
+                    _titleLine = number;
                     return section;
                 case Section.Preamble or Section.Highlights when bullet.Success:
                     _highlights.Add(bullet.Groups["text"].Value.Trim());
@@ -154,10 +172,12 @@ public static partial class ArticleParser
 
         private ParseOutcome Finish()
         {
-            if (string.IsNullOrWhiteSpace(_title))
+            if (string.IsNullOrWhiteSpace(_title) && !_missingTitleReported)
                 _problems.Add(new ArticleProblem(1, "no headline: the first line must be the article's title"));
             if (_published is null && _publishedLine == 0)
-                _problems.Add(new ArticleProblem(2, "no 'Published' line with the article's date (e.g. 'Published 9 August 2025')"));
+                // It belongs on the line after the title; a one-line file has no such line, so point at the title.
+                _problems.Add(new ArticleProblem(Math.Min(_titleLine + 1, lines.Length),
+                    "no 'Published' line with the article's date below the title (e.g. 'Published 9 August 2025')"));
             if (_problems.Count > 0)
                 return new ParseOutcome(null, _problems);
 
@@ -171,6 +191,12 @@ public static partial class ArticleParser
                 return ParseOutcome.Fail(1, "the article has neither highlights nor a body");
             return new ParseOutcome(article, []);
         }
+
+        private static bool StartsBelowTitle(string line) =>
+            Bullet().Match(line) is { Success: true } bullet && bullet.Groups["text"].Value.Trim().Length > 0
+            || PublishedLine().Match(line) is { Success: true } published && PublishedDate.TryRead(published.Groups["date"].Value, out _);
+
+        private static string Shorten(string line) => line.Length <= 60 ? line.Trim() : line.Trim()[..57] + "...";
 
         /// <summary>Folds non-breaking and other odd spaces so headings and bullets are recognised.</summary>
         private static string Clean(string line) => line.Replace('\u00A0', ' ').Replace('\t', ' ').TrimEnd();

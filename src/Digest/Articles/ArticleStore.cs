@@ -6,19 +6,55 @@ using Digest.Storage;
 
 namespace Digest.Articles;
 
-/// <summary>What storing an article did: a new row, or the existing one it duplicates.</summary>
-public sealed record StoredArticle(long Id, string Slug, bool Duplicate);
+/// <summary>
+/// What storing an article did: a new row, or the existing article it duplicates and what identified it
+/// (<see cref="MatchedBy"/>: "feed id", "url" or "content").
+/// </summary>
+public sealed record StoredArticle(long Id, string Slug, bool Duplicate, string? MatchedBy = null)
+{
+    public string Describe() => Duplicate
+        ? $"a duplicate of article {Id} ({Slug}), recognised by its {MatchedBy}"
+        : $"article {Id} ({Slug})";
+}
 
-/// <summary>Articles in the store. One row per story: the content key is unique.</summary>
+/// <summary>A run of an edition that carried an article.</summary>
+public sealed record ArticleRun(long RunId, string Edition, DateTimeOffset Slot, string Status);
+
+/// <summary>An article as editors list it: with the runs that included it (none yet: it waits for the next one).</summary>
+public sealed record ArticleListing(Article Article, IReadOnlyList<ArticleRun> Runs);
+
+/// <summary>
+/// Articles in the store. One row per story: a story is recognised again by its feed id, its address, or else its
+/// content key (all unique or checked in the same write transaction), whichever source it arrives from.
+/// </summary>
 public sealed class ArticleStore(Database database, TimeProvider time)
 {
-    public async Task<StoredArticle> AddAsync(ArticleContent content, string source, CancellationToken cancellationToken = default)
+    public async Task<StoredArticle> AddAsync(ArticleContent content, ArticleOrigin origin, CancellationToken cancellationToken = default)
     {
-        string key = ArticleKeys.ContentKey(content);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var stored = await AddAsync(connection, transaction, content, origin);
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
+    }
 
-        var existing = await FindByKeyAsync(connection, transaction, key);
+    /// <summary>Stores many articles in one transaction (a feed's items, a bulk import): all of them or none.</summary>
+    public async Task<IReadOnlyList<StoredArticle>> AddManyAsync(
+        IEnumerable<(ArticleContent Content, ArticleOrigin Origin)> articles, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var stored = new List<StoredArticle>();
+        foreach (var (content, origin) in articles)
+            stored.Add(await AddAsync(connection, transaction, content, origin));
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
+    }
+
+    private async Task<StoredArticle> AddAsync(DbConnection connection, DbTransaction transaction, ArticleContent content, ArticleOrigin origin)
+    {
+        string key = ArticleKeys.ContentKey(content);
+        var existing = await FindExistingAsync(connection, transaction, key, origin);
         if (existing is not null)
             return existing;
 
@@ -29,8 +65,8 @@ public sealed class ArticleStore(Database database, TimeProvider time)
             slug = $"{slug}-{key[..8]}"; // another story with the same headline and date
 
         long id = await connection.ExecuteScalarAsync<long>("""
-            INSERT INTO articles (slug, content_key, headline, published_on, highlights, body, analysis, source, ingested_at)
-            VALUES (@slug, @key, @Headline, @PublishedOn, @Highlights, @Body, @Analysis, @source, @IngestedAt)
+            INSERT INTO articles (slug, content_key, headline, published_on, highlights, body, analysis, source, ingested_at, url, external_key)
+            VALUES (@slug, @key, @Headline, @PublishedOn, @Highlights, @Body, @Analysis, @Source, @IngestedAt, @Url, @ExternalKey)
             RETURNING id
             """,
             new
@@ -40,11 +76,12 @@ public sealed class ArticleStore(Database database, TimeProvider time)
                 Highlights = JsonSerializer.Serialize(content.Highlights),
                 Body = JsonSerializer.Serialize(content.Body),
                 Analysis = JsonSerializer.Serialize(content.Analysis),
-                source,
+                origin.Source,
                 IngestedAt = Clock.Format(time.GetUtcNow()),
+                origin.Url,
+                origin.ExternalKey,
             },
             transaction);
-        await transaction.CommitAsync(cancellationToken);
         return new StoredArticle(id, slug, Duplicate: false);
     }
 
@@ -62,6 +99,23 @@ public sealed class ArticleStore(Database database, TimeProvider time)
         var rows = await connection.QueryAsync<ArticleRow>(
             $"SELECT {Columns} FROM articles a ORDER BY a.ingested_at DESC, a.id DESC LIMIT @limit", new { limit });
         return rows.Select(r => r.ToArticle()).ToList();
+    }
+
+    /// <summary>The newest articles with the runs that carried each, for the editors' list.</summary>
+    public async Task<IReadOnlyList<ArticleListing>> ListWithRunsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        var articles = await ListRecentAsync(limit, cancellationToken);
+        if (articles.Count == 0)
+            return [];
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // An id range rather than a list parameter: the same SQL on SQLite and PostgreSQL; runs of unlisted articles are ignored.
+        var runs = (await connection.QueryAsync<RunRow>("""
+            SELECT ra.article_id AS ArticleId, r.id AS RunId, r.edition AS Edition, r.slot AS Slot, r.status AS Status
+            FROM run_articles ra JOIN runs r ON r.id = ra.run_id
+            WHERE ra.article_id BETWEEN @first AND @last ORDER BY r.slot
+            """, new { first = articles.Min(a => a.Id), last = articles.Max(a => a.Id) })).ToLookup(r => r.ArticleId);
+        return articles.Select(a => new ArticleListing(a,
+            runs[a.Id].Select(r => new ArticleRun(r.RunId, r.Edition, Clock.Parse(r.Slot), r.Status)).ToList())).ToList();
     }
 
     /// <summary>
@@ -91,20 +145,40 @@ public sealed class ArticleStore(Database database, TimeProvider time)
         return rows.Select(r => r.ToArticle()).ToList();
     }
 
-    private static async Task<StoredArticle?> FindByKeyAsync(DbConnection connection, DbTransaction transaction, string key)
+    /// <summary>
+    /// The article this one repeats: same feed id first, then same address, then same content. A match learns the
+    /// new origin's address and feed id when it had none, so the next poll of that feed recognises it directly.
+    /// </summary>
+    private static async Task<StoredArticle?> FindExistingAsync(DbConnection connection, DbTransaction transaction, string key, ArticleOrigin origin)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(
-            "SELECT id, slug FROM articles WHERE content_key = @key", new { key }, transaction);
-        return row is null ? null : new StoredArticle(row.Id, row.Slug, Duplicate: true);
+        var row = await connection.QueryFirstOrDefaultAsync<MatchRow>("""
+            SELECT id, slug,
+                   CASE WHEN external_key = @ExternalKey THEN 'feed id' WHEN url = @Url THEN 'url' ELSE 'content' END AS MatchedBy
+            FROM articles
+            WHERE external_key = @ExternalKey OR url = @Url OR content_key = @key
+            ORDER BY CASE WHEN external_key = @ExternalKey THEN 0 WHEN url = @Url THEN 1 ELSE 2 END
+            LIMIT 1
+            """, new { key, origin.Url, origin.ExternalKey }, transaction);
+        if (row is null)
+            return null;
+        if (origin.Url is not null || origin.ExternalKey is not null)
+            await connection.ExecuteAsync("""
+                UPDATE articles SET url = COALESCE(url, @Url), external_key = COALESCE(external_key, @ExternalKey)
+                WHERE id = @Id AND (url IS NULL OR external_key IS NULL)
+                  AND NOT EXISTS (SELECT 1 FROM articles other WHERE other.external_key = @ExternalKey AND other.id <> @Id)
+                """, new { row.Id, origin.Url, origin.ExternalKey }, transaction);
+        return new StoredArticle(row.Id, row.Slug, Duplicate: true, row.MatchedBy);
     }
 
     private const string Columns = "a.id AS Id, a.slug AS Slug, a.headline AS Headline, a.published_on AS PublishedOn, "
-        + "a.highlights AS Highlights, a.body AS Body, a.analysis AS Analysis, a.source AS Source, a.ingested_at AS IngestedAt";
+        + "a.highlights AS Highlights, a.body AS Body, a.analysis AS Analysis, a.source AS Source, a.ingested_at AS IngestedAt, a.url AS Url";
 
-    private sealed record KeyRow(long Id, string Slug);
+    private sealed record MatchRow(long Id, string Slug, string MatchedBy);
+
+    private sealed record RunRow(long ArticleId, long RunId, string Edition, string Slot, string Status);
 
     private sealed record ArticleRow(long Id, string Slug, string Headline, string PublishedOn, string Highlights,
-        string Body, string Analysis, string Source, string IngestedAt)
+        string Body, string Analysis, string Source, string IngestedAt, string? Url)
     {
         public Article ToArticle() => new(
             Id,
@@ -116,6 +190,7 @@ public sealed class ArticleStore(Database database, TimeProvider time)
                 JsonSerializer.Deserialize<string[]>(Body) ?? [],
                 JsonSerializer.Deserialize<string[]>(Analysis) ?? []),
             Source,
-            Clock.Parse(IngestedAt));
+            Clock.Parse(IngestedAt),
+            Url);
     }
 }

@@ -33,25 +33,15 @@ public sealed class InboxProcessor
     public async Task<int> ProcessOnceAsync(CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(InboxPath);
+        var ready = new DirectoryInfo(InboxPath).EnumerateFiles().Where(IsReady).OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
         int handled = 0;
-        foreach (var file in new DirectoryInfo(InboxPath).EnumerateFiles().OrderBy(f => f.Name, StringComparer.Ordinal))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (!IsReady(file))
-                continue;
-            try
-            {
-                await IngestAsync(file, cancellationToken);
-                handled++;
-            }
-            catch (IOException error)
-            {
-                // Still being written, locked or vanished: it stays in the inbox and is tried on the next pass.
-                _logger.LogWarning("Inbox file {File} could not be read yet: {Reason}", file.Name, error.Message);
-            }
-        }
+        foreach (var batch in ready.Chunk(BatchSize))
+            handled += await ProcessBatchAsync(batch, cancellationToken);
         return handled;
     }
+
+    /// <summary>Files stored in one transaction: commits, not parsing, are what a bulk drop waits on.</summary>
+    internal const int BatchSize = 100;
 
     private bool IsReady(FileInfo file)
     {
@@ -61,46 +51,107 @@ public sealed class InboxProcessor
         return _time.GetUtcNow() - file.LastWriteTimeUtc >= _options.SettleTime;
     }
 
-    private async Task IngestAsync(FileInfo file, CancellationToken cancellationToken)
+    private async Task<int> ProcessBatchAsync(FileInfo[] files, CancellationToken cancellationToken)
     {
-        if (file.Length > _options.MaxFileBytes)
+        int handled = 0;
+        var parsed = new List<(FileInfo File, ArticleContent Article)>();
+        foreach (var file in files)
         {
-            Reject(file, [ArticleParser.TooLarge(file.Length, _options.MaxFileBytes)]);
-            return;
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                var outcome = await ReadAsync(file, cancellationToken);
+                if (outcome?.Article is { } article)
+                    parsed.Add((file, article));
+                else if (outcome is not null)
+                {
+                    Reject(file, outcome.Problems);
+                    handled++;
+                }
+            }
+            catch (IOException error)
+            {
+                // Still being written, locked or vanished: it stays in the inbox and is tried on the next pass.
+                _logger.LogWarning("Inbox file {File} could not be read yet: {Reason}", file.Name, error.Message);
+            }
         }
-        byte[] bytes = await File.ReadAllBytesAsync(file.FullName, cancellationToken);
-        var outcome = ArticleParser.Parse(bytes);
-        if (outcome.Article is null)
+        if (parsed.Count == 0)
+            return handled;
+
+        IReadOnlyList<StoredArticle>? stored = null;
+        try
         {
-            Reject(file, outcome.Problems);
-            return;
+            stored = await _store.AddManyAsync(parsed.Select(p => (p.Article, Origin(p.File))), cancellationToken);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            // One file the store refuses must not hold up the others: the batch is stored one file at a time instead.
+            _logger.LogWarning("Storing {Count} inbox files together failed ({Reason}); storing them one at a time", parsed.Count, error.Message);
         }
 
-        var stored = await _store.AddAsync(outcome.Article, source: $"inbox:{file.Name}", cancellationToken);
-        if (stored.Duplicate)
-            _logger.LogInformation("Inbox file {File} is a duplicate of article {Id} ({Slug}); not stored again", file.Name, stored.Id, stored.Slug);
-        else
-            _logger.LogInformation("Ingested {File} as article {Id} ({Slug})", file.Name, stored.Id, stored.Slug);
-        MoveAside(file, ProcessedPath);
+        // Commit first, move second: a crash in between leaves files in the inbox, and ingesting them again finds
+        // the committed articles (duplicates), so nothing is lost or doubled.
+        for (int i = 0; i < parsed.Count; i++)
+        {
+            var (file, article) = parsed[i];
+            try
+            {
+                var result = stored?[i] ?? await _store.AddAsync(article, Origin(file), cancellationToken);
+                MoveAside(file, ProcessedPath);
+                handled++;
+                if (result.Duplicate)
+                    _logger.LogInformation("Inbox file {File} is {Article}; not stored again", file.Name, result.Describe());
+                else
+                    _logger.LogInformation("Ingested {File} as {Article}", file.Name, result.Describe());
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // Not the file's fault (the store is unavailable, the disk is full): it stays in the inbox untouched
+                // and is tried again on the next pass.
+                _logger.LogError(error, "Inbox file {File} stays in the inbox: it could not be stored", file.Name);
+            }
+        }
+        return handled;
+    }
+
+    private static ArticleOrigin Origin(FileInfo file) => new($"inbox:{file.Name}");
+
+    /// <summary>The parsed file, or null when it changed while being read and is left for the next pass.</summary>
+    private async Task<ParseOutcome?> ReadAsync(FileInfo file, CancellationToken cancellationToken)
+    {
+        if (file.Length > _options.MaxFileBytes)
+            return new ParseOutcome(null, [ArticleParser.TooLarge(file.Length, _options.MaxFileBytes)]);
+        var before = (file.Length, file.LastWriteTimeUtc);
+        byte[] bytes = await File.ReadAllBytesAsync(file.FullName, cancellationToken);
+        file.Refresh();
+        if ((file.Length, file.LastWriteTimeUtc) != before || bytes.Length != before.Length)
+        {
+            _logger.LogInformation("Inbox file {File} changed while it was read; trying again once it settles", file.Name);
+            return null;
+        }
+        return ArticleParser.Parse(bytes, _options.MaxFileBytes);
     }
 
     private void Reject(FileInfo file, IReadOnlyList<ArticleProblem> problems)
     {
-        string moved = MoveAside(file, RejectedPath);
+        // The note is written before the file moves, so a rejected file is never without its reason.
+        string target = FreeName(RejectedPath, file);
         string report = $"Digest could not ingest '{file.Name}':{Environment.NewLine}"
             + string.Join(Environment.NewLine, problems.Select(p => "  " + p)) + Environment.NewLine;
-        File.WriteAllText(moved + ".error.txt", report);
+        File.WriteAllText(target + ".error.txt", report);
+        file.MoveTo(target);
         _logger.LogWarning("Rejected inbox file {File}: {Problems}", file.Name, string.Join("; ", problems));
     }
 
-    /// <summary>Moves a file into a folder without overwriting a file of the same name already there.</summary>
-    private string MoveAside(FileInfo file, string folder)
+    private static void MoveAside(FileInfo file, string folder) => file.MoveTo(FreeName(folder, file));
+
+    /// <summary>A path in the folder for the file that does not overwrite a file of the same name already there.</summary>
+    private static string FreeName(string folder, FileInfo file)
     {
         Directory.CreateDirectory(folder);
         string target = Path.Combine(folder, file.Name);
-        for (int n = 2; File.Exists(target); n++)
+        for (int n = 2; File.Exists(target) || File.Exists(target + ".error.txt"); n++)
             target = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(file.Name)}.{n}{file.Extension}");
-        file.MoveTo(target);
         return target;
     }
 }

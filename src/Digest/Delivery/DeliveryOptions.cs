@@ -25,6 +25,15 @@ public sealed class DeliveryOptions
 
     public SmtpOptions Smtp { get; set; } = new();
 
+    /// <summary>
+    /// Optional Feedback-ID header for receivers' feedback loops (Gmail), e.g. <c>{edition}:digest:example</c>;
+    /// <c>{edition}</c> is replaced by the edition's name. Empty: no header.
+    /// </summary>
+    public string? FeedbackId { get; set; }
+
+    /// <summary>Optional DKIM signing of every digest; off while <see cref="DkimOptions.KeyFile"/> is empty.</summary>
+    public DkimOptions Dkim { get; set; } = new();
+
     public string SendingDomain => FromAddress[(FromAddress.IndexOf('@') + 1)..];
 }
 
@@ -40,4 +49,22 @@ public sealed class SmtpOptions
     public string? Username { get; set; }
     public string? Password { get; set; }
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>
+/// "Delivery:Dkim": the key digests are signed with (rsa-sha256, relaxed/relaxed). Publish the public key as a TXT
+/// record at <c>{Selector}._domainkey.{Domain}</c>.
+/// </summary>
+public sealed class DkimOptions
+{
+    /// <summary>PEM file holding the RSA private key (PKCS#1 or PKCS#8); relative to the content root.</summary>
+    public string? KeyFile { get; set; }
+
+    /// <summary>The signing domain (d=): the From address's domain or a parent of it, so DMARC aligns.</summary>
+    public string? Domain { get; set; }
+
+    /// <summary>The selector (s=) naming the DNS record of the public key.</summary>
+    public string? Selector { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(KeyFile);
 }

@@ -1,15 +1,17 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
 namespace Digest.Delivery;
 
 /// <summary>Checks the "Delivery" section at start; each message names the setting and the bad value.</summary>
-public sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
+public sealed class DeliveryOptionsValidator(IHostEnvironment environment) : IValidateOptions<DeliveryOptions>
 {
     public ValidateOptionsResult Validate(string? name, DeliveryOptions options)
     {
         var failures = new List<string>();
-        if (!MailboxAddress.TryParse(options.FromAddress, out var from) || !from.Address.Contains('@'))
+        bool fromIsAddress = MailboxAddress.TryParse(options.FromAddress, out var from) && from.Address.Contains('@');
+        if (!fromIsAddress)
             failures.Add($"Delivery:FromAddress: '{options.FromAddress}' is not an email address");
         if (options.BatchSize is < 1 or > 100_000)
             failures.Add($"Delivery:BatchSize: {options.BatchSize} must be between 1 and 100000");
@@ -25,6 +27,10 @@ public sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
             if (smtp.Timeout <= TimeSpan.Zero)
                 failures.Add($"Delivery:Smtp:Timeout: '{smtp.Timeout}' must be positive");
         }
+        if (options.FeedbackId is { } feedback && feedback.Any(char.IsControl))
+            failures.Add("Delivery:FeedbackId: contains a line break or another control character");
+        if (fromIsAddress) // the DKIM domain is checked against the From domain
+            failures.AddRange(DkimOptionsCheck.Problems(options.Dkim, options.SendingDomain, environment.ContentRootPath));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -11,11 +11,14 @@ public sealed record Envelope(string MessageId, Subscriber Recipient, string Edi
 
 /// <summary>
 /// Builds the MIME message for one digest: multipart/alternative (text first, HTML preferred), the Message-ID the
-/// ledger assigned (the same whenever the same run is sent to the same subscriber), and the list headers receivers require of
-/// bulk mail (RFC 2919 List-Id, RFC 2369 List-Unsubscribe, RFC 8058 one-click).
+/// ledger assigned (the same whenever the same run is sent to the same subscriber), the list headers receivers
+/// require of bulk mail (RFC 2919 List-Id, RFC 2369 List-Unsubscribe, RFC 8058 one-click), an optional
+/// Feedback-ID, and last the optional DKIM signature over all of them.
 /// </summary>
-public sealed class MessageFactory(IOptions<DeliveryOptions> options, TimeProvider time)
+public sealed class MessageFactory(IOptions<DeliveryOptions> options, DkimMessageSigner signer, TimeProvider time)
 {
+    public const string FeedbackIdHeader = "Feedback-ID";
+
     public MimeMessage Build(Envelope envelope, string subject, RenderedDigest digest)
     {
         var settings = options.Value;
@@ -32,20 +35,33 @@ public sealed class MessageFactory(IOptions<DeliveryOptions> options, TimeProvid
         message.Headers.Add(HeaderId.ListUnsubscribe,
             $"<{envelope.UnsubscribeUrl}>, <mailto:{settings.FromAddress}?subject=unsubscribe%20{envelope.Edition}>");
         message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        if (!string.IsNullOrWhiteSpace(settings.FeedbackId))
+            message.Headers.Add(FeedbackIdHeader, settings.FeedbackId.Replace("{edition}", envelope.Edition, StringComparison.OrdinalIgnoreCase));
         message.Headers.Add("Auto-Submitted", "auto-generated");
 
-        var alternative = new MultipartAlternative
+        message.Body = new MultipartAlternative
         {
             Part(TextFormat.Plain, digest.Text),
             Part(TextFormat.Html, digest.Html),
         };
-        message.Body = alternative;
+        signer.Sign(message);
         return message;
+    }
+
+    /// <summary>
+    /// Always an explicit 7-bit-safe encoding, so no relay re-encodes the body and breaks the signature:
+    /// quoted-printable for mostly Latin text (readable, small), base64 once a third of it is other scripts,
+    /// where quoted-printable would nearly triple the size.
+    /// </summary>
+    public static ContentEncoding BodyEncoding(string content)
+    {
+        int nonAscii = content.Count(c => c > 0x7F);
+        return nonAscii * 3 > content.Length ? ContentEncoding.Base64 : ContentEncoding.QuotedPrintable;
     }
 
     internal static TextPart Part(TextFormat format, string content)
     {
-        var part = new TextPart(format) { ContentTransferEncoding = ContentEncoding.QuotedPrintable };
+        var part = new TextPart(format) { ContentTransferEncoding = BodyEncoding(content) };
         part.SetText("utf-8", content);
         return part;
     }

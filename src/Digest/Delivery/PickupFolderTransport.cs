@@ -18,12 +18,15 @@ public sealed class PickupFolderTransport : IMailTransport
 
     public string Folder { get; }
 
+    /// <summary>CRLF, as on the wire: a relay that picks the file up passes it on unchanged, DKIM signature intact.</summary>
+    private static readonly FormatOptions WireFormat = new() { NewLineFormat = NewLineFormat.Dos };
+
     public async Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         string name = string.Concat((message.MessageId ?? Guid.NewGuid().ToString("N")).Select(c => char.IsLetterOrDigit(c) || c is '.' or '-' ? c : '_'));
         string path = Path.Combine(Folder, name + ".eml");
         string temporary = path + ".tmp";
-        await message.WriteToAsync(temporary, cancellationToken);
+        await message.WriteToAsync(WireFormat, temporary, cancellationToken);
         File.Move(temporary, path, overwrite: true);
         return $"written to {path}";
     }

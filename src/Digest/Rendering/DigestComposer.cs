@@ -40,7 +40,7 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
 
     private string Root => site.Value.PublicUrl.TrimEnd('/');
 
-    private string ArticleUrl(Article article) => $"{Root}/articles/{Uri.EscapeDataString(article.Slug)}";
+    private string ArticleUrl(Article article) => site.Value.ArticleUrl(article.Slug);
 
     private ArticleView ToView(Article article) => new(
         article.Content.Headline,
@@ -63,6 +63,10 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
     private static string Preheader(IReadOnlyList<Article> articles)
     {
         var text = string.Join(" · ", articles.SelectMany(a => a.Content.Highlights.Take(1).DefaultIfEmpty(a.Content.Headline)).Take(3));
-        return text.Length <= 140 ? text : text[..139] + "…";
+        if (text.Length <= 140)
+            return text;
+        // Cut at a word boundary: inboxes show the preheader next to the subject, where half a word looks broken.
+        int cut = text.LastIndexOf(' ', 139);
+        return text[..(cut > 80 ? cut : 139)].TrimEnd(' ', '·') + "…";
     }
 }

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RazorLight;
+using System.Globalization;
 using RazorLight.Compilation;
+using RazorLight.Generation;
 
 namespace Digest.Rendering;
 
@@ -43,11 +45,22 @@ public sealed class RazorDigestRenderer : IDigestRenderer
             }
             catch (TemplateCompilationException error)
             {
-                throw new TemplateException(
-                    $"Template {file} does not compile:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", error.CompilationErrors)}");
+                throw Broken(file, error.CompilationDiagnostics.Select(d => (d.LineSpan is { } span ? span.StartLinePosition.Line + 1 : 0, d.ErrorMessage)));
+            }
+            catch (TemplateGenerationException error)
+            {
+                throw Broken(file, error.Diagnostics.Select(d => (d.Span.LineIndex + 1, d.GetMessage(CultureInfo.InvariantCulture))));
             }
         }
     }
+
+    /// <summary>
+    /// Names the template file and each problem's line in it. Razor maps compiler errors back to the .cshtml
+    /// line, so the line is the one an editor shows.
+    /// </summary>
+    private static TemplateException Broken(string file, IEnumerable<(int Line, string Message)> problems) =>
+        new($"Template {file} does not compile:" + string.Concat(problems
+            .Select(p => $"{Environment.NewLine}  {file}{(p.Line > 0 ? $", line {p.Line}" : "")}: {p.Message}")));
 
     public async Task<RenderedDigest> RenderAsync(DigestView view)
     {

@@ -10,4 +10,7 @@ public sealed class SiteOptions
 
     /// <summary>The sender's postal or contact line shown in every footer (bulk-mail rules ask for one).</summary>
     public string SenderLine { get; set; } = "";
+
+    /// <summary>The public address of an article's page, where "Read more" leads.</summary>
+    public string ArticleUrl(string slug) => $"{PublicUrl.TrimEnd('/')}/articles/{Uri.EscapeDataString(slug)}";
 }

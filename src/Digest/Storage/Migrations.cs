@@ -74,5 +74,24 @@ internal static class Migrations
             );
             CREATE INDEX ix_deliveries_status ON deliveries (run_id, status, subscriber_id);
             """),
+        new(2, "article origin (url, feed guid) for dedupe across sources; feed polling state", """
+            ALTER TABLE articles ADD COLUMN url TEXT;
+            ALTER TABLE articles ADD COLUMN external_key TEXT;
+            CREATE UNIQUE INDEX ux_articles_external_key ON articles (external_key) WHERE external_key IS NOT NULL;
+            CREATE INDEX ix_articles_url ON articles (url) WHERE url IS NOT NULL;
+
+            CREATE TABLE feeds (
+                name TEXT PRIMARY KEY,
+                url TEXT NOT NULL,
+                etag TEXT,
+                last_modified TEXT,
+                last_polled_at TEXT,
+                last_success_at TEXT,
+                next_poll_at TEXT,
+                failures BIGINT NOT NULL DEFAULT 0,
+                last_error TEXT,
+                last_new_articles BIGINT NOT NULL DEFAULT 0
+            );
+            """),
     ];
 }

@@ -7,7 +7,7 @@ namespace Digest.IntegrationTests.Web;
 /// <summary>Nobody reaches editor or operator pages without signing in with the right role.</summary>
 public sealed class SignInTests
 {
-    public static TheoryData<string> EditorPages => ["/", "/preview/daily", "/preview/daily.txt"];
+    public static TheoryData<string> EditorPages => ["/", "/preview/daily", "/preview/daily.txt", "/articles"];
 
     
 

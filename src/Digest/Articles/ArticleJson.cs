@@ -1,0 +1,119 @@
+using System.Text.Json;
+
+namespace Digest.Articles;
+
+/// <summary>An article as a client submits it, with what identifies its story beyond the content.</summary>
+public sealed record ArticleSubmission(ParseOutcome Outcome, string? Url = null, string? Source = null);
+
+/// <summary>
+/// Reads the JSON form of an article (<c>headline</c>, <c>publishedAt</c>, <c>highlights[]</c>, <c>body</c>, optional
+/// <c>url</c> and <c>source</c>). Every problem names the field and, where the field is present, its line.
+/// </summary>
+public static class ArticleJson
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    private static readonly Dictionary<string, string> Expected = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["headline"] = "a string",
+        ["publishedAt"] = "a date string such as \"2026-01-15\"",
+        ["highlights"] = "an array of strings",
+        ["body"] = "a string, or an array of paragraph strings",
+        ["url"] = "a string",
+        ["source"] = "a string",
+    };
+
+    public static ArticleSubmission Parse(byte[] json)
+    {
+        if (ArticleParser.InvalidUtf8(json) is { } invalid)
+            return new ArticleSubmission(new ParseOutcome(null, [invalid]));
+        Fields? fields;
+        try
+        {
+            fields = JsonSerializer.Deserialize<Fields>(json, Options);
+        }
+        catch (JsonException error)
+        {
+            return new ArticleSubmission(ParseOutcome.Fail((int)(error.LineNumber ?? 0) + 1, Describe(error)));
+        }
+        if (fields is null)
+            return new ArticleSubmission(ParseOutcome.Fail(1, "expected a JSON object with headline, publishedAt, highlights and body"));
+
+        var lines = PropertyLines(json);
+        int LineOf(string field) => lines.GetValueOrDefault(field);
+        var problems = new List<ArticleProblem>();
+
+        string headline = fields.Headline?.Trim() ?? "";
+        if (headline.Length == 0)
+            problems.Add(new ArticleProblem(LineOf("headline"), "headline: required, the article's title"));
+
+        DateOnly published = default;
+        if (string.IsNullOrWhiteSpace(fields.PublishedAt))
+            problems.Add(new ArticleProblem(LineOf("publishedAt"), "publishedAt: required, e.g. \"2026-01-15\""));
+        else if (!PublishedDate.TryRead(fields.PublishedAt, out published))
+            problems.Add(new ArticleProblem(LineOf("publishedAt"),
+                $"publishedAt: cannot read the date '{fields.PublishedAt.Trim()}'; write it as 2025-08-09, 9 August 2025 or an ISO date-time"));
+
+        var body = ReadBody(fields.Body, LineOf("body"), problems);
+        var highlights = (fields.Highlights ?? []).Select(h => h?.Trim() ?? "").Where(h => h.Length > 0).ToList();
+        if (highlights.Count == 0 && body.Count == 0 && problems.Count == 0)
+            problems.Add(new ArticleProblem(0, "the article has neither highlights nor a body"));
+
+        string? url = fields.Url?.Trim();
+        if (!string.IsNullOrEmpty(url) && !IsWebAddress(url))
+            problems.Add(new ArticleProblem(LineOf("url"), $"url: '{url}' is not an absolute http(s) address"));
+
+        if (problems.Count > 0)
+            return new ArticleSubmission(new ParseOutcome(null, problems));
+        var content = new ArticleContent(headline, published, highlights, body, []);
+        return new ArticleSubmission(new ParseOutcome(content, []), string.IsNullOrEmpty(url) ? null : url, fields.Source?.Trim());
+    }
+
+    internal static bool IsWebAddress(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+
+    /// <summary>A body is one string with a paragraph per line, or an array of paragraphs.</summary>
+    private static List<string> ReadBody(JsonElement? body, int line, List<ArticleProblem> problems)
+    {
+        var paragraphs = new List<string>();
+        switch (body)
+        {
+            case null or { ValueKind: JsonValueKind.Null }:
+                break;
+            case { ValueKind: JsonValueKind.String } text:
+                paragraphs.AddRange(text.GetString()!.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+                break;
+            case { ValueKind: JsonValueKind.Array } array when array.EnumerateArray().All(p => p.ValueKind == JsonValueKind.String):
+                paragraphs.AddRange(array.EnumerateArray().Select(p => p.GetString()!.Trim()).Where(p => p.Length > 0));
+                break;
+            default:
+                problems.Add(new ArticleProblem(line, $"body: must be {Expected["body"]}"));
+                break;
+        }
+        return paragraphs;
+    }
+
+    private static string Describe(JsonException error)
+    {
+        // "$.highlights[1]" names the field a value of the wrong type was found in.
+        string? field = error.Path?.TrimStart('$', '.').Split('[', '.')[0];
+        if (!string.IsNullOrEmpty(field) && Expected.TryGetValue(field, out string? expected))
+            return $"{field}: must be {expected}";
+        return $"not valid JSON at column {error.BytePositionInLine + 1}; send a JSON object, or the article text as text/plain";
+    }
+
+    /// <summary>The line each top-level property starts on (1-based), so a problem with its value can point there.</summary>
+    private static Dictionary<string, int> PropertyLines(byte[] json)
+    {
+        var lines = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
+                lines.TryAdd(reader.GetString()!, json.AsSpan(0, (int)reader.TokenStartIndex).Count((byte)'\n') + 1);
+        }
+        return lines;
+    }
+
+    private sealed record Fields(string? Headline, string? PublishedAt, string?[]? Highlights, JsonElement? Body, string? Url, string? Source);
+}

@@ -1,0 +1,43 @@
+using System.Net;
+using Digest.Articles;
+using Digest.Articles.Feeds;
+using Digest.IntegrationTests.Infrastructure;
+
+namespace Digest.IntegrationTests.Articles;
+
+/// <summary>Dedupe, the editors' list and feed state on a real PostgreSQL cluster: the same SQL as on SQLite.</summary>
+public sealed class ArticlesOnPostgresTests : IAsyncLifetime
+{
+    private PostgresCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await PostgresCluster.StartAsync();
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task Api_OnPostgres_RecognisesDuplicatesByContentAndUrl_AndTheListAndFeedStateWork()
+    {
+        using var host = ApiHost.Start(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "Postgres",
+            ["Storage:ConnectionString"] = await _cluster.CreateDatabaseAsync(),
+            ["Feeds:0:Name"] = "closed",
+            ["Feeds:0:Url"] = $"http://127.0.0.1:{FreePort.Next()}/feed.rss",
+        });
+        using var client = ApiHost.Client(host);
+
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/articles", ApiHost.Text("solar.txt"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/articles", ApiHost.Json("solar.json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/articles", ApiHost.Json("ferry.json"))).StatusCode);
+        var edited = await client.PostAsync("/api/articles", ApiHost.Json("ferry-edited.json"));
+        var poller = host.Get<FeedPoller>();
+        await poller.PollAsync("closed");
+        await poller.PollAsync("closed");
+
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        Assert.Contains("\"matchedBy\":\"url\"", await edited.Content.ReadAsStringAsync());
+        Assert.Equal(2, (await host.Get<ArticleStore>().ListWithRunsAsync(10)).Count);
+        Assert.Equal(2L, (await poller.ListStatusAsync()).Single().Failures);
+        Assert.Contains("Electric Ferry Starts Crossing the Bay", await client.GetStringAsync("/articles"));
+    }
+}

@@ -1,0 +1,139 @@
+using Digest.Delivery;
+using Microsoft.Extensions.Hosting.Internal;
+using MimeKit;
+using MimeKit.Cryptography;
+using Org.BouncyCastle.Crypto;
+
+namespace Digest.Tests.Email;
+
+public sealed class DkimSigningTests : IDisposable
+{
+    private const string Domain = "news.example.org";
+    private const string Selector = "digest2026";
+
+    private static string KeyFolder => Path.Combine(AppContext.BaseDirectory, "Fixtures", "email", "dkim");
+    private static string KeyFile => Path.Combine(KeyFolder, "test-only-not-secret.private.pem");
+    private static string DnsRecord => File.ReadAllText(Path.Combine(KeyFolder, "test-only-not-secret.dns.txt")).Trim();
+
+    private readonly EmailSamples _samples = new(new Dictionary<string, string?>
+    {
+        ["Delivery:Dkim:KeyFile"] = KeyFile,
+        ["Delivery:Dkim:Domain"] = Domain,
+        ["Delivery:Dkim:Selector"] = Selector,
+    });
+
+    /// <summary>The signed digest as a receiver gets it: written to the wire and read back.</summary>
+    private async Task<MimeMessage> ReceivedAsync()
+    {
+        var sent = await _samples.MessageAsync(EmailSamples.Articles(4));
+        using var wire = new MemoryStream();
+        await sent.WriteToAsync(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, wire);
+        wire.Position = 0;
+        return await MimeMessage.LoadAsync(wire);
+    }
+
+    private static bool Verifies(MimeMessage message) =>
+        new DkimVerifier(new PublishedKey(DnsRecord)).Verify(message, message.Headers[message.Headers.IndexOf(HeaderId.DkimSignature)]);
+
+    [Fact]
+    public async Task Signed_Digest_VerifiesWithMimeKitDkimVerifier()
+    {
+        Assert.True(Verifies(await ReceivedAsync()));
+    }
+
+    [Fact]
+    public async Task Signature_IsRsaSha256RelaxedAndCoversEveryListHeader()
+    {
+        var message = await ReceivedAsync();
+        var tags = message.Headers[HeaderId.DkimSignature]!.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(tag => tag.Split('=', 2)).ToDictionary(pair => pair[0], pair => string.Concat(pair[1].Where(c => !char.IsWhiteSpace(c))));
+
+        Assert.Equal("rsa-sha256", tags["a"]);
+        Assert.Equal("relaxed/relaxed", tags["c"]);
+        Assert.Equal(Domain, tags["d"]);
+        Assert.Equal(Selector, tags["s"]);
+        Assert.Equal(
+            ["date", "from", "list-id", "list-unsubscribe", "list-unsubscribe-post", "message-id", "subject", "to"],
+            tags["h"].ToLowerInvariant().Split(':').Order());
+    }
+
+    [Theory]
+    [InlineData("Subject", "The Daily Digest — you have won")]
+    [InlineData("List-Unsubscribe", "<https://elsewhere.example.net/u/x>")]
+    [InlineData("List-Unsubscribe-Post", "List-Unsubscribe=Two-Click")]
+    [InlineData("From", "Someone Else <digest@news.example.org>")]
+    public async Task Verify_AfterASignedHeaderIsChanged_Fails(string header, string value)
+    {
+        var message = await ReceivedAsync();
+        Assert.True(Verifies(message));
+
+        message.Headers[header] = value;
+
+        Assert.False(Verifies(message));
+    }
+
+    [Fact]
+    public async Task Verify_AfterTheBodyIsChanged_Fails()
+    {
+        var message = await ReceivedAsync();
+
+        var text = ((MultipartAlternative)message.Body!).OfType<TextPart>().First();
+        text.SetText("utf-8", text.Text.Replace("Read more", "Claim your prize", StringComparison.Ordinal));
+
+        Assert.False(Verifies(message));
+    }
+
+    [Theory]
+    [InlineData("missing.pem", Domain, Selector, "Delivery:Dkim:KeyFile: '")]
+    [InlineData("public.pem", Domain, Selector, "is not a readable PEM RSA private key")]
+    [InlineData(null, "example.net", Selector, "Delivery:Dkim:Domain: 'example.net' is neither the From domain 'news.example.org' nor a parent of it")]
+    [InlineData(null, Domain, "bad selector", "Delivery:Dkim:Selector: 'bad selector' is not a DNS selector")]
+    public void Validate_BadDkimSetting_NamesSettingAndValue(string? keyFile, string domain, string selector, string expected)
+    {
+        string folder = Directory.CreateTempSubdirectory("digest-dkim-").FullName;
+        File.WriteAllText(Path.Combine(folder, "public.pem"), PublicKeyPem());
+        var options = new DeliveryOptions
+        {
+            FromAddress = "digest@news.example.org",
+            Dkim = new DkimOptions { KeyFile = keyFile ?? KeyFile, Domain = domain, Selector = selector },
+        };
+
+        var result = new DeliveryOptionsValidator(new HostingEnvironment { ContentRootPath = folder }).Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(expected, result.FailureMessage);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public void Validate_ParentDomainOfTheFromAddress_Passes()
+    {
+        var options = new DeliveryOptions
+        {
+            FromAddress = "digest@news.example.org",
+            Dkim = new DkimOptions { KeyFile = KeyFile, Domain = "example.org", Selector = Selector },
+        };
+
+        Assert.True(new DeliveryOptionsValidator(new HostingEnvironment { ContentRootPath = KeyFolder }).Validate(null, options).Succeeded);
+    }
+
+    private static string PublicKeyPem()
+    {
+        string der = DnsRecord[(DnsRecord.IndexOf("p=", StringComparison.Ordinal) + 2)..];
+        return $"-----BEGIN PUBLIC KEY-----\n{der}\n-----END PUBLIC KEY-----\n";
+    }
+
+    public void Dispose() => _samples.Dispose();
+
+    /// <summary>Stands in for DNS: the one TXT record published for the test selector and domain.</summary>
+    private sealed class PublishedKey(string record) : DkimPublicKeyLocatorBase
+    {
+        public override AsymmetricKeyParameter LocatePublicKey(string methods, string domain, string selector, CancellationToken cancellationToken = default) =>
+            domain == Domain && selector == Selector
+                ? GetPublicKey(record)
+                : throw new InvalidOperationException($"no TXT record at {selector}._domainkey.{domain}");
+
+        public override Task<AsymmetricKeyParameter> LocatePublicKeyAsync(string methods, string domain, string selector, CancellationToken cancellationToken = default) =>
+            Task.FromResult(LocatePublicKey(methods, domain, selector, cancellationToken));
+    }
+}

@@ -1,0 +1,55 @@
+using Digest.Rendering;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Options;
+
+namespace Digest.Tests.Email;
+
+public sealed class TemplateStartupTests : IDisposable
+{
+    private readonly string _templates = Path.Combine(Path.GetTempPath(), $"digest-templates-{Guid.NewGuid():N}");
+
+    public TemplateStartupTests()
+    {
+        Directory.CreateDirectory(_templates);
+        foreach (string file in Directory.GetFiles(EmailSamples.TemplatesPath))
+            File.Copy(file, Path.Combine(_templates, Path.GetFileName(file)));
+    }
+
+    private RazorDigestRenderer Renderer() => new(
+        Options.Create(new RenderingOptions { TemplatesPath = _templates }),
+        new HostingEnvironment { ContentRootPath = _templates });
+
+    /// <summary>Replaces one line (1-based) of a template in the scratch copy.</summary>
+    private void Break(string template, int line, string text)
+    {
+        string path = Path.Combine(_templates, template);
+        var lines = File.ReadAllLines(path);
+        lines[line - 1] = text;
+        File.WriteAllLines(path, lines);
+    }
+
+    [Fact]
+    public async Task Warm_TemplateUsingAMissingProperty_StopsNamingFileAndLine()
+    {
+        Break("_article.html.cshtml", 6, "<p>@Model.Byline</p>");
+
+        var error = await Assert.ThrowsAsync<TemplateException>(() => Renderer().WarmAsync());
+
+        Assert.Contains(Path.Combine(_templates, "_article.html.cshtml"), error.Message);
+        Assert.Contains("line 6", error.Message);
+        Assert.Contains("Byline", error.Message);
+    }
+
+    [Fact]
+    public async Task Warm_TemplateWithUnclosedCodeBlock_StopsNamingFileAndLine()
+    {
+        Break("digest.text.cshtml", 5, "@if (true) {");
+
+        var error = await Assert.ThrowsAsync<TemplateException>(() => Renderer().WarmAsync());
+
+        Assert.Contains(Path.Combine(_templates, "digest.text.cshtml"), error.Message);
+        Assert.Matches(@"line \d+", error.Message);
+    }
+
+    public void Dispose() => Directory.Delete(_templates, recursive: true);
+}
