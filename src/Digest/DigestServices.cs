@@ -49,6 +49,7 @@ public static class DigestServices
         services.AddSingleton<SubscriberTokens>();
         services.AddSingleton<SubscriberLifecycle>();
         services.AddSingleton<SubscriberLinks>();
+        services.AddSingleton<SubscriberDirectory>();
         services.AddSingleton<ConfirmationMail>();
         services.AddSingleton<RazorDigestRenderer>();
         services.AddSingleton<IDigestRenderer>(sp => sp.GetRequiredService<RazorDigestRenderer>());
@@ -63,6 +64,7 @@ public static class DigestServices
         services.AddSingleton<EditionRunner>();
         services.AddSingleton<RunSender>();
         services.AddSingleton<RunArchive>();
+        services.AddSingleton<TestDigestSender>();
         services.AddTransient<EditionJobs>();
         return builder;
     }

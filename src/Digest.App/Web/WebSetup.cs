@@ -38,6 +38,8 @@ internal static class WebSetup
         var editors = app.MapGroup("").RequireAuthorization(AccessPolicies.Editor);
         editors.MapHomePage();
         editors.MapPreview();
+        editors.MapPreviewPage();
+        editors.MapSubscriberAdmin();
 
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {

@@ -7,7 +7,38 @@ namespace Digest.IntegrationTests.Web;
 /// <summary>Nobody reaches editor or operator pages without signing in with the right role.</summary>
 public sealed class SignInTests
 {
-    public static TheoryData<string> EditorPages => ["/", "/preview/daily", "/preview/daily.txt", "/articles"];
+    public static TheoryData<string> EditorPages => ["/", "/preview/daily", "/preview/daily.txt", "/articles", "/preview", "/subscribers", "/subscribers/import", "/subscribers/export.csv"];
+
+    public static TheoryData<string> EditorApis => ["/api/subscribers"];
+
+    [Theory]
+    [MemberData(nameof(EditorApis))]
+    public async Task AnonymousApi_Is401(string api)
+    {
+        using var host = new DigestTestHost(WebForms.Users());
+        using var client = WebForms.Client(host);
+
+        var response = await client.GetAsync(api);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/preview/test")]
+    [InlineData("/subscribers/import")]
+    public async Task AnonymousFormPost_RedirectsToSignIn_AndDoesNothing(string action)
+    {
+        using var host = new DigestTestHost(WebForms.Users());
+        using var client = WebForms.Client(host);
+
+        using var form = new MultipartFormDataContent { { new StringContent("daily"), "edition" }, { new StringContent("x@example.com"), "to" } };
+
+        var response = await client.PostAsync(action, form);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/signin?returnUrl=", response.Headers.Location?.PathAndQuery);
+        Assert.Empty(await host.Get<Digest.Subscribers.SubscriberStore>().ListAsync());
+    }
 
     
 

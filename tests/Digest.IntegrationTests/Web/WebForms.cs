@@ -16,6 +16,7 @@ internal static partial class WebForms
     {
         ["Users:erin:PasswordHash"] = PasswordHashes.Hash(EditorPassword),
         ["Users:erin:Roles:0"] = "editor",
+        ["Users:erin:Email"] = "erin@newsroom.example.org",
         ["Users:ada:PasswordHash"] = PasswordHashes.Hash(AdminPassword),
         ["Users:ada:Roles:0"] = "admin",
     };
@@ -32,6 +33,20 @@ internal static partial class WebForms
         Assert.True(token.Success, $"{page} has no antiforgery field");
         var all = fields.Append(new(token.Groups["name"].Value, WebUtility.HtmlDecode(token.Groups["value"].Value)));
         return await client.PostAsync(action, new FormUrlEncodedContent(all));
+    }
+
+    /// <summary>Uploads a fixture file through a multipart form found on <paramref name="page"/>.</summary>
+    public static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string page, string action, string field, string fixture)
+    {
+        string html = await client.GetStringAsync(page);
+        var token = AntiforgeryField().Match(html);
+        Assert.True(token.Success, $"{page} has no antiforgery field");
+        using var content = new MultipartFormDataContent
+        {
+            { new StringContent(WebUtility.HtmlDecode(token.Groups["value"].Value)), token.Groups["name"].Value },
+            { new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", fixture))), field, Path.GetFileName(fixture) },
+        };
+        return await client.PostAsync(action, content);
     }
 
     public static Task<HttpResponseMessage> SignInAsync(HttpClient client, string user, string password) =>

@@ -7,7 +7,7 @@ namespace Digest.App.Web.Access;
 internal sealed record SignInOutcome(WebUser? User, string? Problem);
 
 /// <summary>A configured user who proved their password.</summary>
-internal sealed record WebUser(string Name, IReadOnlyList<string> Roles);
+internal sealed record WebUser(string Name, IReadOnlyList<string> Roles, string? Email);
 
 /// <summary>
 /// Checks user name and password against the "Users" section and locks a name out after repeated failures, so a
@@ -35,7 +35,7 @@ internal sealed class SignInGuard(IOptionsMonitor<UsersOptions> users, TimeProvi
         if (PasswordHashes.Verify(user?.PasswordHash, password) && user is not null)
         {
             _failures.TryRemove(name, out _);
-            return new(new WebUser(users.CurrentValue.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)), user.Roles), null);
+            return new(new WebUser(users.CurrentValue.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)), user.Roles, user.Email), null);
         }
 
         var failures = _failures.AddOrUpdate(name,

@@ -33,6 +33,8 @@ internal static class SignInPages
 
             var claims = new List<Claim> { new(ClaimTypes.Name, user.Name) };
             claims.AddRange(user.Roles.Select(role => new Claim(ClaimTypes.Role, role.ToLowerInvariant())));
+            if (!string.IsNullOrWhiteSpace(user.Email))
+                claims.Add(new Claim(ClaimTypes.Email, user.Email));
             await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
                 new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
             return Results.LocalRedirect(SafeReturn(form.ReturnUrl));

@@ -10,6 +10,9 @@ public sealed class WebUserOptions
 
     /// <summary>"editor" (articles, subscribers, previews) and/or "admin" (everything, including the jobs dashboard).</summary>
     public List<string> Roles { get; set; } = [];
+
+    /// <summary>Where "send a test to me" sends; optional.</summary>
+    public string? Email { get; set; }
 }
 
 /// <summary>The "Users" section: everyone who may sign in to the editor and operator pages.</summary>
@@ -31,6 +34,8 @@ internal sealed class UsersOptionsValidator : IValidateOptions<UsersOptions>
                 failures.Add($"Users:{user}:PasswordHash: not a password hash (plain passwords are refused); make one with 'Digest.App users add {user} --role editor'");
             if (settings.Roles.Count == 0)
                 failures.Add($"Users:{user}:Roles: empty; give 'editor' or 'admin'");
+            if (!string.IsNullOrWhiteSpace(settings.Email) && Digest.Subscribers.EmailAddress.Normalise(settings.Email, out string? problem) is null)
+                failures.Add($"Users:{user}:Email: {problem}");
             foreach (string role in settings.Roles.Where(r => !AccessPolicies.Roles.Contains(r)))
                 failures.Add($"Users:{user}:Roles: '{role}' is not a role; roles are {string.Join(", ", AccessPolicies.Roles)}");
         }
