@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Globalization;
+using Digest.App.Web.Access;
+using Digest.IntegrationTests.Infrastructure;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+using OpenQA.Selenium.Support.UI;
+
+namespace Digest.IntegrationTests.Web;
+
+/// <summary>
+/// The real Digest.App process serving on a free loopback port (Kestrel), sending over SMTP to a real smtp-sink,
+/// driven by Debian's headless Chromium through chromedriver. One of each per test class; tests use their own
+/// addresses so they can share it.
+/// </summary>
+public sealed class BrowserHost : IAsyncLifetime
+{
+    public const string ChromiumBinary = "/usr/bin/chromium";
+    public const string DriverBinary = "/usr/bin/chromedriver";
+    public const string EditorEmail = "erin@newsroom.example.org";
+
+    private readonly TempFolder _folder = new("digest-browser");
+    private Process? _app;
+    private readonly System.Text.StringBuilder _log = new();
+
+    public SmtpSink Sink { get; private set; } = null!;
+    public ChromeDriver Browser { get; private set; } = null!;
+    public string BaseUrl { get; private set; } = "";
+    public Dictionary<string, string> Settings { get; private set; } = [];
+    public string WorkingDirectory => _folder.Path;
+    public string InboxPath => _folder.Combine("data", "inbox");
+
+    /// <summary>Screenshots of the pages the tests visit: test artifacts, kept after the run.</summary>
+    public static string ArtifactsDirectory => Path.Combine(AppContext.BaseDirectory, "artifacts");
+
+    public async Task InitializeAsync()
+    {
+        foreach (string binary in new[] { ChromiumBinary, DriverBinary })
+            if (!File.Exists(binary))
+                throw new InvalidOperationException($"{binary} is missing: install the Debian packages 'chromium' and 'chromium-driver' (the README's test command does).");
+        Sink = await SmtpSink.StartAsync();
+        int port = FreePort.Next();
+        BaseUrl = $"http://127.0.0.1:{port}";
+        Settings = new Dictionary<string, string>
+        {
+            ["Urls"] = BaseUrl,
+            ["Storage:DataDirectory"] = _folder.Combine("data"),
+            ["Inbox:Path"] = InboxPath,
+            ["Inbox:PollInterval"] = "00:00:00.200",
+            ["Inbox:SettleTime"] = "00:00:00.200",
+            ["Site:PublicUrl"] = BaseUrl,
+            ["Editions:daily:Title"] = "The Daily Digest",
+            ["Editions:daily:Cron"] = "0 7 1 1 *",
+            ["Editions:daily:TimeZone"] = "Europe/Berlin",
+            ["Delivery:Transport"] = "Smtp",
+            ["Delivery:Smtp:Host"] = "127.0.0.1",
+            ["Delivery:Smtp:Port"] = Sink.Port.ToString(CultureInfo.InvariantCulture),
+            ["Delivery:Smtp:Security"] = "None",
+            ["Delivery:FromAddress"] = "digest@news.example.org",
+            ["Users:erin:PasswordHash"] = PasswordHashes.Hash(WebForms.EditorPassword),
+            ["Users:erin:Roles:0"] = "editor",
+            ["Users:erin:Email"] = EditorEmail,
+        };
+        var start = DigestProcess.StartInfo(_folder.Path, Settings);
+        start.Environment["Urls"] = BaseUrl;
+        _app = Process.Start(start)!;
+        _app.OutputDataReceived += (_, line) => Log(line.Data);
+        _app.ErrorDataReceived += (_, line) => Log(line.Data);
+        _app.BeginOutputReadLine();
+        _app.BeginErrorReadLine();
+        await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), () => _app.HasExited ? $"Digest.App exited: {AppLog}" : AppLog);
+        Browser = StartBrowser();
+        Directory.CreateDirectory(ArtifactsDirectory);
+    }
+
+    public string AppLog
+    {
+        get { lock (_log) return _log.ToString(); }
+    }
+
+    private void Log(string? line)
+    {
+        lock (_log)
+            _log.AppendLine(line);
+    }
+
+    private ChromeDriver StartBrowser()
+    {
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(DriverBinary)!, Path.GetFileName(DriverBinary));
+        service.HideCommandPromptWindow = true;
+        service.SuppressInitialDiagnosticInformation = true;
+        var options = new ChromeOptions { BinaryLocation = ChromiumBinary };
+        options.AddArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", "--window-size=1280,1000", $"--user-data-dir={_folder.Combine("chromium-profile")}");
+        return new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+    }
+
+    public void Open(string path) => Browser.Navigate().GoToUrl(path.StartsWith("http", StringComparison.Ordinal) ? path : BaseUrl + path);
+
+    /// <summary>Waits for an element to appear (pages are server-rendered, so this is the page load).</summary>
+    public IWebElement Find(By by) => new WebDriverWait(Browser, TimeSpan.FromSeconds(15)).Until(d => d.FindElement(by));
+
+    public string PageText => Browser.FindElement(By.TagName("body")).Text;
+
+    public void Screenshot(string name) => Browser.GetScreenshot().SaveAsFile(Path.Combine(ArtifactsDirectory, name + ".png"));
+
+    public void SignIn()
+    {
+        Open("/signin");
+        Find(By.Name("userName")).SendKeys("erin");
+        Browser.FindElement(By.Name("password")).SendKeys(WebForms.EditorPassword);
+        Browser.FindElement(By.CssSelector("button[type=submit]")).Click();
+        new WebDriverWait(Browser, TimeSpan.FromSeconds(15)).Until(d => !d.Url.Contains("/signin", StringComparison.Ordinal));
+    }
+
+    /// <summary>Messages the sink received for one address, waiting until at least <paramref name="count"/> arrived.</summary>
+    public async Task<IReadOnlyList<ReceivedMessage>> MailForAsync(string address, int count = 1)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var mine = Sink.Messages().Where(m => m.Recipients.Contains(address)).ToList();
+            if (mine.Count >= count || DateTime.UtcNow > deadline)
+                return mine;
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        Browser?.Quit();
+        Browser?.Dispose();
+        if (_app is { HasExited: false })
+        {
+            _app.Kill(entireProcessTree: true);
+            await _app.WaitForExitAsync();
+        }
+        _app?.Dispose();
+        if (Sink is not null)
+            await Sink.DisposeAsync();
+        _folder.Dispose();
+    }
+}
