@@ -30,6 +30,7 @@ public static class DigestServices
         services.AddOptionsWithValidateOnStart<FeedsOptions>().Bind(configuration.GetSection(FeedsOptions.SectionName));
         services.AddSingleton<IValidateOptions<FeedsOptions>, FeedsOptionsValidator>();
         services.AddSingleton<IValidateOptions<EditionsOptions>, EditionsOptionsValidator>();
+        services.AddSingleton<IOptionsFactory<EditionsOptions>, LastGoodEditionsFactory>();
         services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddSingleton<IValidateOptions<SiteOptions>, SiteOptionsValidator>();
@@ -65,6 +66,7 @@ public static class DigestServices
         services.AddSingleton<RunSender>();
         services.AddSingleton<RunArchive>();
         services.AddSingleton<TestDigestSender>();
+        services.AddSingleton<RunMonitor>();
         services.AddTransient<EditionJobs>();
         return builder;
     }

@@ -3,6 +3,7 @@
 var benchmarks = new Dictionary<string, Func<string[], Task>>(StringComparer.OrdinalIgnoreCase)
 {
     ["ingest"] = IngestBenchmark.RunAsync,
+    ["schedule"] = ScheduleAccuracy.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

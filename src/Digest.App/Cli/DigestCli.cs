@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Digest.Delivery;
 using Digest.Editions;
 using Digest.Subscribers;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,7 @@ namespace Digest.App.Cli;
 /// </summary>
 internal static class DigestCli
 {
-    private static readonly string[] Commands = ["subscribers", "send", "editions", "users"];
+    private static readonly string[] Commands = ["subscribers", "send", "editions", "runs", "users"];
 
     public static bool Handles(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -21,6 +22,7 @@ internal static class DigestCli
         {
             SubscriberCommands.Create(),
             SendCommand.Create(),
+            RunsCommand.Create(),
             EditionsCommand.Create(),
             UsersCommand.Create(),
         };
@@ -59,13 +61,20 @@ internal static class SubscriberCommands
         var email = new Argument<string>("email") { Description = "The subscriber's email address" };
         var name = new Option<string>("--name") { Description = "The subscriber's name, used in the greeting" };
         var editions = new Option<string[]>("--edition") { Description = "An edition to subscribe to (repeatable)", Required = true, AllowMultipleArgumentsPerToken = true };
-        var add = new Command("add", "Add a confirmed subscriber") { email, name, editions };
+        var timeZone = new Option<string>("--time-zone") { Description = "The subscriber's IANA time zone, for editions delivered at a local hour (e.g. America/New_York)" };
+        var add = new Command("add", "Add a confirmed subscriber") { email, name, editions, timeZone };
         add.SetAction(async (result, cancellationToken) =>
         {
             string? address = EmailAddress.Normalise(result.GetValue(email), out string? problem);
             if (address is null)
             {
                 Console.Error.WriteLine($"Cannot add subscriber: {problem}.");
+                return 1;
+            }
+            string? zone = result.GetValue(timeZone);
+            if (zone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
+            {
+                Console.Error.WriteLine($"Cannot add subscriber: --time-zone '{zone}' is not a known IANA time zone (e.g. Europe/Berlin, America/New_York).");
                 return 1;
             }
             using var host = await DigestCli.StartEngineAsync(cancellationToken);
@@ -76,8 +85,10 @@ internal static class SubscriberCommands
                 Console.Error.WriteLine($"Cannot add subscriber: no edition named {string.Join(", ", unknown)}. Editions: {string.Join(", ", configured.Keys)}.");
                 return 1;
             }
-            var subscriber = await host.Services.GetRequiredService<SubscriberStore>()
-                .AddConfirmedAsync(address, result.GetValue(name) ?? "", result.GetValue(editions) ?? [], cancellationToken);
+            var store = host.Services.GetRequiredService<SubscriberStore>();
+            var subscriber = await store.AddConfirmedAsync(address, result.GetValue(name) ?? "", result.GetValue(editions) ?? [], cancellationToken);
+            if (zone is not null)
+                await store.SetTimeZoneAsync(subscriber.Id, zone, cancellationToken);
             Console.WriteLine($"Subscriber {subscriber.Id} <{subscriber.Email}> confirmed for {string.Join(", ", result.GetValue(editions) ?? [])}.");
             return 0;
         });
@@ -105,14 +116,15 @@ internal static class SendCommand
         send.SetAction(async (result, cancellationToken) =>
         {
             using var host = await DigestCli.StartEngineAsync(cancellationToken);
-            var jobs = host.Services.GetRequiredService<EditionJobs>();
             try
             {
-                var report = await jobs.SendNowAsync(result.GetValue(edition)!, cancellationToken);
-                Console.WriteLine(report is null
-                    ? "No new articles since the edition's previous run: nothing sent."
-                    : $"Run {report.RunId}: {report.Sent} sent, {report.Failed} failed, {report.Retrying} to retry, {report.Skipped} skipped.");
-                return report is { Failed: > 0 } ? 3 : 0;
+                var run = await host.Services.GetRequiredService<EditionRunner>().StartNowAsync(result.GetValue(edition)!, cancellationToken);
+                if (run.Status != RunStatus.Sending)
+                {
+                    Console.WriteLine("No new articles since the edition's previous run: nothing sent.");
+                    return 0;
+                }
+                return await RunsCommand.SendWithProgressAsync(host, run.Id, cancellationToken);
             }
             catch (UnknownEditionException error)
             {
@@ -121,6 +133,82 @@ internal static class SendCommand
             }
         });
         return send;
+    }
+}
+
+internal static class RunsCommand
+{
+    public static Command Create()
+    {
+        var list = new Command("list", "Show the most recent runs and their progress");
+        list.SetAction(async (_, cancellationToken) =>
+        {
+            using var host = await DigestCli.StartEngineAsync(cancellationToken);
+            foreach (var run in await host.Services.GetRequiredService<RunMonitor>().RecentAsync(20, cancellationToken))
+                Console.WriteLine(run.Line());
+            return 0;
+        });
+
+        var showId = RunId();
+        var show = new Command("show", "Show a run's progress and the recipients it could not reach, with the server's reply") { showId };
+        show.SetAction(async (result, cancellationToken) =>
+        {
+            using var host = await DigestCli.StartEngineAsync(cancellationToken);
+            long runId = result.GetValue(showId);
+            if (await host.Services.GetRequiredService<RunMonitor>().GetAsync(runId, cancellationToken) is not { } progress)
+                return NoSuchRun(runId);
+            Console.WriteLine(progress.Line());
+            foreach (var failed in await host.Services.GetRequiredService<DeliveryLedger>().FailedAsync(runId, 1000, cancellationToken))
+                Console.WriteLine($"  {failed.Status,-6}  {failed.Email}  after {failed.Attempts} attempt(s): {failed.LastReply}");
+            return 0;
+        });
+
+        var resendId = RunId();
+        var resend = new Command("resend", "Send a run again to the recipients it failed (suppressed addresses stay skipped)") { resendId };
+        resend.SetAction(async (result, cancellationToken) =>
+        {
+            using var host = await DigestCli.StartEngineAsync(cancellationToken);
+            long runId = result.GetValue(resendId);
+            if (await host.Services.GetRequiredService<RunMonitor>().GetAsync(runId, cancellationToken) is null)
+                return NoSuchRun(runId);
+            int reopened = await host.Services.GetRequiredService<DeliveryLedger>().ReopenFailedAsync(runId, cancellationToken);
+            Console.WriteLine($"Run {runId}: resending to {reopened} failed recipient(s).");
+            return await SendWithProgressAsync(host, runId, cancellationToken);
+        });
+
+        return new Command("runs", "Inspect runs, their failed recipients, and resend to them") { list, show, resend };
+    }
+
+    /// <summary>Sends the run in this process, redrawing a progress line from the ledger twice a second.</summary>
+    public static async Task<int> SendWithProgressAsync(IHost host, long runId, CancellationToken cancellationToken)
+    {
+        var monitor = host.Services.GetRequiredService<RunMonitor>();
+        var sending = host.Services.GetRequiredService<RunSender>().SendAsync(runId, cancellationToken);
+        bool redraw = !Console.IsOutputRedirected;
+        while (await Task.WhenAny(sending, Task.Delay(500, cancellationToken)) != sending)
+            if (redraw && await monitor.GetAsync(runId, cancellationToken) is { } progress)
+                Console.Write($"\r{Bar(progress.Done)} {progress.Line()}\u001b[K");
+        var report = await sending;
+        if (redraw)
+            Console.WriteLine();
+        Console.WriteLine($"Run {report.RunId}: {report.Sent} sent, {report.Failed} failed, {report.Retrying} to retry, {report.Skipped} skipped.");
+        if (report.Failed > 0 || report.Retrying > 0)
+            Console.WriteLine($"See who and why with: runs show {report.RunId}");
+        return report is { Failed: > 0 } ? 3 : 0;
+    }
+
+    private static string Bar(double done)
+    {
+        int filled = (int)Math.Round(Math.Clamp(done, 0, 1) * 20);
+        return $"[{new string('#', filled)}{new string('.', 20 - filled)}]";
+    }
+
+    private static Argument<long> RunId() => new("run") { Description = "The run's number (see: runs list)" };
+
+    private static int NoSuchRun(long runId)
+    {
+        Console.Error.WriteLine($"There is no run {runId}. See: runs list");
+        return 1;
     }
 }
 
@@ -136,9 +224,9 @@ internal static class EditionsCommand
             foreach (var (name, options) in host.Services.GetRequiredService<IOptions<EditionsOptions>>().Value)
             {
                 var schedule = new EditionSchedule(options);
-                Console.WriteLine($"{name}: '{options.Cron}' in {options.TimeZone}");
-                foreach (var next in schedule.Next(now, 5))
-                    Console.WriteLine($"    {TimeZoneInfo.ConvertTime(next, schedule.TimeZone):ddd yyyy-MM-dd HH:mm zzz}");
+                Console.WriteLine($"{name}: {schedule.Description} (cron '{options.Cron}')");
+                foreach (string next in schedule.NextShown(now, 5))
+                    Console.WriteLine($"    {next}");
             }
             return 0;
         });

@@ -1,4 +1,5 @@
 using Digest;
+using Digest.Editions;
 using Digest.Storage;
 using Hangfire;
 using Hangfire.PostgreSql;
@@ -10,8 +11,9 @@ internal static class JobsSetup
 {
     /// <summary>
     /// Hangfire: in-memory storage with SQLite (one process), PostgreSQL storage shared by every process with Postgres.
-    /// The server runs only in processes whose role includes jobs, polling every second so a 07:00 edition leaves at
-    /// 07:00, not 07:00:15.
+    /// The server runs only in processes whose role includes jobs, polling every second for retries and delayed
+    /// jobs. Editions are queued at their slot by the <see cref="EditionScheduler"/>, so a 07:00 edition starts at
+    /// 07:00, not at the next poll.
     /// </summary>
     public static IHostApplicationBuilder AddDigestJobs(this IHostApplicationBuilder builder)
     {
@@ -57,6 +59,11 @@ internal static class JobsSetup
         }
         services.AddHostedService<RecurringJobsRegistrar>();
         services.AddHostedService<FeedPollingRegistrar>();
+        if (process.RunsJobs)
+        {
+            services.AddSingleton<EditionScheduler>();
+            services.AddHostedService(sp => sp.GetRequiredService<EditionScheduler>());
+        }
         return builder;
     }
 }

@@ -1,42 +1,29 @@
 using Digest.Editions;
 using Hangfire;
 using Hangfire.Storage;
-using Microsoft.Extensions.Options;
 
 namespace Digest.App.Jobs;
 
 /// <summary>
-/// Makes Hangfire's recurring jobs match appsettings.json: one per edition (in its time zone), none for an edition
-/// that was removed, plus the resume job that finishes unfinished runs and falls-due retries.
+/// Registers the resume job that finishes unfinished runs and falls-due retries. Editions are not Hangfire
+/// recurring jobs (the <see cref="EditionScheduler"/> queues them at their slots), so any left in a shared job
+/// store by an older version are removed: two timekeepers would each fire the slot.
 /// </summary>
 internal sealed class RecurringJobsRegistrar(
     IRecurringJobManager recurring,
     IBackgroundJobClient jobs,
     JobStorage storage,
-    IOptionsMonitor<EditionsOptions> editions,
     ILogger<RecurringJobsRegistrar> logger) : IHostedService
 {
     public const string ResumeJobId = "runs:resume";
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var configured = new HashSet<string>();
-        foreach (var (name, options) in editions.CurrentValue)
-        {
-            string id = EditionJobs.RecurringId(name);
-            configured.Add(id);
-            var schedule = new EditionSchedule(options);
-            recurring.AddOrUpdate<EditionJobs>(id, job => job.FireAsync(name.ToLowerInvariant(), CancellationToken.None), options.Cron,
-                new RecurringJobOptions { TimeZone = schedule.TimeZone });
-            logger.LogInformation("Edition {Edition}: '{Cron}' in {TimeZone}; next run {Next:u}", name, options.Cron, options.TimeZone,
-                schedule.Next(DateTimeOffset.UtcNow, 1).FirstOrDefault());
-        }
-
         using var connection = storage.GetConnection();
-        foreach (var stale in connection.GetRecurringJobs().Where(j => j.Id.StartsWith("edition:", StringComparison.Ordinal) && !configured.Contains(j.Id)))
+        foreach (var stale in connection.GetRecurringJobs().Where(j => j.Id.StartsWith(EditionJobs.RecurringId(""), StringComparison.Ordinal)))
         {
             recurring.RemoveIfExists(stale.Id);
-            logger.LogInformation("Removed the schedule of {Job}: the edition is no longer configured", stale.Id);
+            logger.LogInformation("Removed the recurring job {Job}: editions are queued by Digest's own scheduler", stale.Id);
         }
 
         recurring.AddOrUpdate<EditionJobs>(ResumeJobId, job => job.ResumeUnfinishedAsync(CancellationToken.None), Cron.Minutely());

@@ -12,19 +12,21 @@ internal static class HomePage
             var rows = editions.CurrentValue.Select(pair =>
             {
                 var schedule = new EditionSchedule(pair.Value);
-                var next = schedule.Next(now, 1).Select(t => TimeZoneInfo.ConvertTime(t, schedule.TimeZone)).FirstOrDefault();
                 string name = Uri.EscapeDataString(pair.Key.ToLowerInvariant());
+                var next = schedule.NextShown(now, 5).Select(slot => $"<li>{Page.E(slot)}</li>");
                 return $"""
-                    <li><strong>{Page.E(new Edition(pair.Key, pair.Value).Title)}</strong>
-                    <span class="muted">({Page.E(pair.Value.Cron)} in {Page.E(pair.Value.TimeZone)}, next {next:yyyy-MM-dd HH:mm zzz})</span>
-                    — preview <a href="/preview/{name}">HTML</a> · <a href="/preview/{name}.txt">text</a></li>
+                    <li class="edition"><strong>{Page.E(new Edition(pair.Key, pair.Value).Title)}</strong>:
+                    <span class="schedule">{Page.E(schedule.Description)}</span>
+                    <span class="muted">(cron {Page.E(pair.Value.Cron)})</span>
+                    — preview <a href="/preview/{name}">HTML</a> · <a href="/preview/{name}.txt">text</a>
+                    <br><span class="muted">Next runs:</span><ul class="next-runs">{string.Concat(next)}</ul></li>
                     """;
             });
             return Page.Html("Digest", $"""
                 <h1>Digest</h1>
                 <h2>Editions</h2>
                 <ul>{string.Concat(rows)}</ul>
-                <p><a href="/hangfire">Jobs dashboard</a></p>
+                <p><a href="/articles">Articles</a> · <a href="/subscribers">Subscribers</a> · <a href="/preview">Preview</a> · <a href="/runs">Runs</a> · <a href="/archive">Archive</a> · <a href="/hangfire">Jobs dashboard</a> (admins)</p>
                 """);
         });
 }

@@ -40,6 +40,7 @@ internal static class WebSetup
         editors.MapPreview();
         editors.MapPreviewPage();
         editors.MapSubscriberAdmin();
+        editors.MapRunPages();
 
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {

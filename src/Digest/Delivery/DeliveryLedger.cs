@@ -1,13 +1,15 @@
 using Dapper;
+using Digest.Editions;
 using Digest.Storage;
 using Digest.Subscribers;
+using Microsoft.Extensions.Options;
 
 namespace Digest.Delivery;
 
 public static class DeliveryStatus
 {
     public const string Pending = "pending";
-    /// <summary>Claimed by a sender; a claim older than the stale limit was cut off by a crash and is taken again.</summary>
+    /// <summary>Claimed by a sender; a claim older than the claim timeout was cut off by a crash and is taken again.</summary>
     public const string Sending = "sending";
     public const string Sent = "sent";
     /// <summary>A 4xx or network failure: tried again from <c>next_attempt_at</c>.</summary>
@@ -22,16 +24,32 @@ public static class DeliveryStatus
 public sealed record DeliveryClaim(long SubscriberId, string MessageId, long Attempts, string Email, string Name,
     string SubscriberStatus, string? SubscriptionStatus);
 
+/// <summary>What became of one claimed entry: its new status, the server's reply, and when to try again.</summary>
+public sealed record DeliveryOutcome(long SubscriberId, string Status, string Reply, DateTimeOffset? NextAttempt = null, bool Suppress = false);
+
+/// <summary>A contiguous slice of a run's audience, by subscriber ID: the unit of work of one batch job.</summary>
+public sealed record SubscriberRange(long First, long Last)
+{
+    public static readonly SubscriberRange All = new(long.MinValue, long.MaxValue);
+}
+
+/// <summary>A recipient the run could not reach, with the server's last reply.</summary>
+public sealed record FailedDelivery(long SubscriberId, string Email, string Status, long Attempts, string? LastReply, string UpdatedAt);
+
 /// <summary>
 /// The delivery ledger: one row per (run, subscriber), the truth about who has the digest. Senders claim rows in
-/// batches, so two workers on the same run never send the same row at once.
+/// small chunks, so two workers on the same run never send the same row at once, and record outcomes many at a
+/// time (<see cref="RecordAsync"/>), so the ledger keeps up with the SMTP connections.
 /// </summary>
-public sealed class DeliveryLedger(Database database, TimeProvider time)
+public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> options, TimeProvider time)
 {
-    /// <summary>How long a claim may stand before it is taken to be from a crashed sender.</summary>
-    public static readonly TimeSpan StaleClaim = TimeSpan.FromMinutes(5);
-
-    public async Task<IReadOnlyList<DeliveryClaim>> ClaimAsync(long runId, int batchSize, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims up to <paramref name="count"/> owed entries in the range: pending ones, retries due by
+    /// <paramref name="retriesDueBy"/> (a pass leaves the retries it scheduled itself for a later pass), and claims
+    /// older than the claim timeout.
+    /// </summary>
+    public async Task<IReadOnlyList<DeliveryClaim>> ClaimAsync(long runId, SubscriberRange range, int count, DateTimeOffset retriesDueBy,
+        CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         string claim = Guid.NewGuid().ToString("N");
@@ -41,16 +59,19 @@ public sealed class DeliveryLedger(Database database, TimeProvider time)
             WHERE run_id = @runId
               -- Repeated outside the subquery: PostgreSQL re-checks only this level after waiting on a row another
               -- sender claimed meanwhile, and must then skip it.
-              AND (status = @pending OR (status = @retry AND next_attempt_at <= @now) OR (status = @sending AND updated_at < @stale))
+              AND ((status = @pending AND (next_attempt_at IS NULL OR next_attempt_at <= @now)) OR (status = @retry AND next_attempt_at <= @now) OR (status = @sending AND updated_at < @stale))
               AND subscriber_id IN (
                 SELECT subscriber_id FROM deliveries
-                WHERE run_id = @runId AND (status = @pending
-                    OR (status = @retry AND next_attempt_at <= @now)
+                -- A pending copy with next_attempt_at waits for its subscriber's local hour (Editions:NAME:DeliverAt).
+                WHERE run_id = @runId AND subscriber_id BETWEEN @first AND @last
+                  AND ((status = @pending AND (next_attempt_at IS NULL OR next_attempt_at <= @now))
+                    OR (status = @retry AND next_attempt_at <= @due)
                     OR (status = @sending AND updated_at < @stale))
-                ORDER BY subscriber_id LIMIT @batchSize)
+                ORDER BY subscriber_id LIMIT @count)
             """, new
             {
-                runId, claim, batchSize, now = Clock.Format(now), stale = Clock.Format(now - StaleClaim),
+                runId, claim, count, first = range.First, last = range.Last,
+                now = Clock.Format(now), due = Clock.Format(retriesDueBy < now ? retriesDueBy : now), stale = Clock.Format(now - options.Value.ClaimTimeout),
                 sending = DeliveryStatus.Sending, pending = DeliveryStatus.Pending, retry = DeliveryStatus.Retry,
             });
         var claimed = await connection.QueryAsync<DeliveryClaim>("""
@@ -66,24 +87,59 @@ public sealed class DeliveryLedger(Database database, TimeProvider time)
         return claimed.ToList();
     }
 
-    public Task MarkSentAsync(long runId, long subscriberId, string reply, CancellationToken cancellationToken) =>
-        SetAsync(runId, subscriberId, DeliveryStatus.Sent, reply, null, cancellationToken);
+    /// <summary>
+    /// Records many outcomes in one transaction (one commit instead of one per message). A mailbox that does not
+    /// exist is suppressed in the same transaction, so it is never mailed again by any edition.
+    /// </summary>
+    public async Task RecordAsync(long runId, IReadOnlyCollection<DeliveryOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        string now = Clock.Format(time.GetUtcNow());
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync("""
+            UPDATE deliveries SET status = @Status, last_reply = @Reply, next_attempt_at = @Next, claim = NULL,
+                   attempts = attempts + 1, updated_at = @now
+            WHERE run_id = @runId AND subscriber_id = @SubscriberId
+            """, outcomes.Select(o => new
+            {
+                runId, now, o.SubscriberId, o.Status, o.Reply,
+                Next = o.NextAttempt is { } at ? Clock.Format(at) : null,
+            }), transaction);
+        var suppressed = outcomes.Where(o => o.Suppress).Select(o => new { o.SubscriberId, suppressed = SubscriberStatus.Suppressed }).ToList();
+        if (suppressed.Count > 0)
+            await connection.ExecuteAsync("UPDATE subscribers SET status = @suppressed WHERE id = @SubscriberId", suppressed, transaction);
+        await transaction.CommitAsync(cancellationToken);
+    }
 
-    public Task MarkSkippedAsync(long runId, long subscriberId, string reason, CancellationToken cancellationToken) =>
-        SetAsync(runId, subscriberId, DeliveryStatus.Skipped, reason, null, cancellationToken);
-
-    public Task MarkFailedAsync(long runId, long subscriberId, string reply, CancellationToken cancellationToken) =>
-        SetAsync(runId, subscriberId, DeliveryStatus.Failed, reply, null, cancellationToken);
-
-    public Task MarkRetryAsync(long runId, long subscriberId, string reply, DateTimeOffset nextAttempt, CancellationToken cancellationToken) =>
-        SetAsync(runId, subscriberId, DeliveryStatus.Retry, reply, nextAttempt, cancellationToken);
-
-    /// <summary>A mailbox that does not exist is never mailed again, by any edition.</summary>
-    public async Task SuppressAsync(long subscriberId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Cuts the run's still-owed entries into ranges of about <paramref name="size"/> subscribers, for one batch
+    /// job each. Computed in the store, so a million-subscriber run is never read into memory.
+    /// </summary>
+    public async Task<IReadOnlyList<SubscriberRange>> OwedRangesAsync(long runId, int size, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("UPDATE subscribers SET status = @suppressed WHERE id = @subscriberId",
-            new { subscriberId, suppressed = SubscriberStatus.Suppressed });
+        var ranges = await connection.QueryAsync<(long First, long Last)>("""
+            SELECT MIN(subscriber_id), MAX(subscriber_id) FROM (
+                SELECT subscriber_id, (ROW_NUMBER() OVER (ORDER BY subscriber_id) - 1) / @size AS batch
+                FROM deliveries WHERE run_id = @runId AND status IN (@pending, @sending, @retry))
+            GROUP BY batch ORDER BY batch
+            """, new { runId, size, pending = DeliveryStatus.Pending, sending = DeliveryStatus.Sending, retry = DeliveryStatus.Retry });
+        return ranges.Select(r => new SubscriberRange(r.First, r.Last)).ToList();
+    }
+
+    /// <summary>
+    /// When the run's next entry becomes claimable that is not claimable now: a retry falling due, or a claim
+    /// running out (its sender crashed, or is still sending). Null when nothing is waiting.
+    /// </summary>
+    public async Task<DateTimeOffset?> NextDueAsync(long runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var (retry, claimed) = await connection.QuerySingleAsync<(string? Retry, string? Claimed)>("""
+            SELECT (SELECT MIN(next_attempt_at) FROM deliveries WHERE run_id = @runId AND status = @retry),
+                   (SELECT MIN(updated_at) FROM deliveries WHERE run_id = @runId AND status = @sending)
+            """, new { runId, retry = DeliveryStatus.Retry, sending = DeliveryStatus.Sending });
+        DateTimeOffset?[] due = [retry is null ? null : Clock.Parse(retry), claimed is null ? null : Clock.Parse(claimed) + options.Value.ClaimTimeout];
+        return due.Min();
     }
 
     /// <summary>Counts of the run's ledger entries by status.</summary>
@@ -95,19 +151,45 @@ public sealed class DeliveryLedger(Database database, TimeProvider time)
         return rows.ToDictionary(r => r.Status, r => (int)r.Count);
     }
 
-    private async Task SetAsync(long runId, long subscriberId, string status, string reply, DateTimeOffset? nextAttempt,
-        CancellationToken cancellationToken)
+    /// <summary>How many of the run's messages were accepted since <paramref name="since"/>: the recent sending rate.</summary>
+    public async Task<int> SentSinceAsync(long runId, DateTimeOffset since, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("""
-            UPDATE deliveries SET status = @status, last_reply = @reply, next_attempt_at = @next, claim = NULL,
-                   attempts = attempts + 1, updated_at = @now
-            WHERE run_id = @runId AND subscriber_id = @subscriberId
-            """, new
-            {
-                runId, subscriberId, status, reply,
-                next = nextAttempt is { } at ? Clock.Format(at) : null,
-                now = Clock.Format(time.GetUtcNow()),
-            });
+        return await connection.ExecuteScalarAsync<int>(
+            "SELECT COUNT(*) FROM deliveries WHERE run_id = @runId AND status = @sent AND updated_at >= @since",
+            new { runId, sent = DeliveryStatus.Sent, since = Clock.Format(since) });
+    }
+
+    /// <summary>The run's recipients that failed for good or are waiting for a retry, with the server's reply.</summary>
+    public async Task<IReadOnlyList<FailedDelivery>> FailedAsync(long runId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<FailedDelivery>("""
+            SELECT d.subscriber_id AS SubscriberId, p.email AS Email, d.status AS Status, d.attempts AS Attempts,
+                   d.last_reply AS LastReply, d.updated_at AS UpdatedAt
+            FROM deliveries d JOIN subscribers p ON p.id = d.subscriber_id
+            WHERE d.run_id = @runId AND d.status IN (@failed, @retry)
+            ORDER BY d.status, d.subscriber_id LIMIT @limit
+            """, new { runId, limit, failed = DeliveryStatus.Failed, retry = DeliveryStatus.Retry });
+        return rows.ToList();
+    }
+
+    /// <summary>
+    /// Makes the run's permanently failed entries owed again (e.g. after the operator fixed a policy refusal) and
+    /// reopens the run. Suppressed subscribers stay failed: they are skipped when their turn comes.
+    /// </summary>
+    public async Task<int> ReopenFailedAsync(long runId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        int reopened = await connection.ExecuteAsync("""
+            UPDATE deliveries SET status = @pending, next_attempt_at = NULL, claim = NULL, updated_at = @now
+            WHERE run_id = @runId AND status = @failed
+            """, new { runId, pending = DeliveryStatus.Pending, failed = DeliveryStatus.Failed, now = Clock.Format(time.GetUtcNow()) }, transaction);
+        if (reopened > 0)
+            await connection.ExecuteAsync("UPDATE runs SET status = @sending, completed_at = NULL WHERE id = @runId",
+                new { runId, sending = RunStatus.Sending }, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return reopened;
     }
 }

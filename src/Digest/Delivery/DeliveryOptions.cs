@@ -20,8 +20,23 @@ public sealed class DeliveryOptions
 
     public string FromName { get; set; } = "Digest";
 
-    /// <summary>How many subscribers a run reads from the ledger at a time.</summary>
+    /// <summary>How many subscribers one batch job of a run covers.</summary>
     public int BatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// How long a claimed ledger entry may stay unconfirmed before another sender takes it to be from a crashed
+    /// process and sends it again (with the same Message-ID). Must be longer than an SMTP send can take.
+    /// </summary>
+    public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The pause before the first retry of a 4xx or network failure; each further retry waits twice as long.</summary>
+    public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The longest pause between two retries.</summary>
+    public TimeSpan MaxRetryBackoff { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>Transient failures are retried until this long after the run started, then they are final (soft bounce).</summary>
+    public TimeSpan RetryWindow { get; set; } = TimeSpan.FromDays(3);
 
     public SmtpOptions Smtp { get; set; } = new();
 
@@ -37,8 +52,33 @@ public sealed class DeliveryOptions
     public string SendingDomain => FromAddress[(FromAddress.IndexOf('@') + 1)..];
 }
 
-/// <summary>"Delivery:Smtp": the relay digests are handed to when the transport is Smtp.</summary>
-public sealed class SmtpOptions
+/// <summary>
+/// "Delivery:Smtp": the relays digests are handed to when the transport is Smtp. Either one server given by
+/// <see cref="SmtpServerOptions.Host"/> and friends directly in this section, or several under <see cref="Servers"/>,
+/// which then take the load in turn.
+/// </summary>
+public sealed class SmtpOptions : SmtpServerOptions
+{
+    /// <summary>Several relays; when empty, this section itself describes the one relay.</summary>
+    public List<SmtpServerOptions> Servers { get; set; } = [];
+
+    /// <summary>Messages per second over all servers together; 0 for no limit.</summary>
+    public double TotalMessagesPerSecond { get; set; }
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A connection unused this long is closed (servers drop idle sessions anyway, usually after 5 minutes).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a server that dropped or refused a connection stays out of rotation; doubles while it keeps failing.</summary>
+    public TimeSpan ServerBackoff { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The configured relays, in order.</summary>
+    public IReadOnlyList<SmtpServerOptions> EffectiveServers => Servers.Count > 0 ? Servers : [this];
+}
+
+/// <summary>One SMTP relay.</summary>
+public class SmtpServerOptions
 {
     public string Host { get; set; } = "localhost";
     public int Port { get; set; } = 25;
@@ -48,7 +88,14 @@ public sealed class SmtpOptions
 
     public string? Username { get; set; }
     public string? Password { get; set; }
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Long-lived connections kept to this server; each carries one message at a time.</summary>
+    public int Connections { get; set; } = 4;
+
+    /// <summary>Messages per second to this server; 0 for no limit.</summary>
+    public double MaxMessagesPerSecond { get; set; }
+
+    public override string ToString() => $"{Host}:{Port}";
 }
 
 /// <summary>

@@ -15,22 +15,53 @@ public sealed class DeliveryOptionsValidator(IHostEnvironment environment) : IVa
             failures.Add($"Delivery:FromAddress: '{options.FromAddress}' is not an email address");
         if (options.BatchSize is < 1 or > 100_000)
             failures.Add($"Delivery:BatchSize: {options.BatchSize} must be between 1 and 100000");
+        Positive(failures, "Delivery:RetryBackoff", options.RetryBackoff);
+        Positive(failures, "Delivery:RetryWindow", options.RetryWindow);
+        if (options.MaxRetryBackoff < options.RetryBackoff)
+            failures.Add($"Delivery:MaxRetryBackoff: '{options.MaxRetryBackoff}' is shorter than Delivery:RetryBackoff '{options.RetryBackoff}'");
         if (options.Transport == MailTransportKind.Smtp)
-        {
-            var smtp = options.Smtp;
-            if (string.IsNullOrWhiteSpace(smtp.Host))
-                failures.Add("Delivery:Smtp:Host: no SMTP host is set");
-            if (smtp.Port is < 1 or > 65535)
-                failures.Add($"Delivery:Smtp:Port: {smtp.Port} is not a TCP port (1-65535)");
-            if (string.IsNullOrEmpty(smtp.Username) != string.IsNullOrEmpty(smtp.Password))
-                failures.Add("Delivery:Smtp: set both Username and Password, or neither");
-            if (smtp.Timeout <= TimeSpan.Zero)
-                failures.Add($"Delivery:Smtp:Timeout: '{smtp.Timeout}' must be positive");
-        }
+            ValidateSmtp(failures, options);
+        else
+            Positive(failures, "Delivery:ClaimTimeout", options.ClaimTimeout);
         if (options.FeedbackId is { } feedback && feedback.Any(char.IsControl))
             failures.Add("Delivery:FeedbackId: contains a line break or another control character");
         if (fromIsAddress) // the DKIM domain is checked against the From domain
             failures.AddRange(DkimOptionsCheck.Problems(options.Dkim, options.SendingDomain, environment.ContentRootPath));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateSmtp(List<string> failures, DeliveryOptions options)
+    {
+        var smtp = options.Smtp;
+        Positive(failures, "Delivery:Smtp:Timeout", smtp.Timeout);
+        Positive(failures, "Delivery:Smtp:IdleTimeout", smtp.IdleTimeout);
+        Positive(failures, "Delivery:Smtp:ServerBackoff", smtp.ServerBackoff);
+        if (options.ClaimTimeout <= smtp.Timeout)
+            failures.Add($"Delivery:ClaimTimeout: '{options.ClaimTimeout}' must be longer than Delivery:Smtp:Timeout '{smtp.Timeout}', " +
+                         "or a slow send would be taken for a crashed one and sent twice");
+        if (smtp.TotalMessagesPerSecond < 0 || double.IsNaN(smtp.TotalMessagesPerSecond))
+            failures.Add($"Delivery:Smtp:TotalMessagesPerSecond: {smtp.TotalMessagesPerSecond} must be 0 (no limit) or more");
+        for (int i = 0; i < smtp.EffectiveServers.Count; i++)
+            ValidateServer(failures, smtp.Servers.Count > 0 ? $"Delivery:Smtp:Servers:{i}" : "Delivery:Smtp", smtp.EffectiveServers[i]);
+    }
+
+    private static void ValidateServer(List<string> failures, string section, SmtpServerOptions server)
+    {
+        if (string.IsNullOrWhiteSpace(server.Host))
+            failures.Add($"{section}:Host: no SMTP host is set");
+        if (server.Port is < 1 or > 65535)
+            failures.Add($"{section}:Port: {server.Port} is not a TCP port (1-65535)");
+        if (string.IsNullOrEmpty(server.Username) != string.IsNullOrEmpty(server.Password))
+            failures.Add($"{section}: set both Username and Password, or neither");
+        if (server.Connections is < 1 or > 100)
+            failures.Add($"{section}:Connections: {server.Connections} must be between 1 and 100");
+        if (server.MaxMessagesPerSecond < 0 || double.IsNaN(server.MaxMessagesPerSecond))
+            failures.Add($"{section}:MaxMessagesPerSecond: {server.MaxMessagesPerSecond} must be 0 (no limit) or more");
+    }
+
+    private static void Positive(List<string> failures, string setting, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+            failures.Add($"{setting}: '{value}' must be positive");
     }
 }

@@ -8,5 +8,8 @@ namespace Digest.Delivery;
 /// </summary>
 public interface IMailTransport
 {
+    /// <summary>How many messages the transport can usefully carry at once (e.g. its SMTP connections).</summary>
+    int Concurrency { get; }
+
     Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken);
 }

@@ -1,3 +1,4 @@
+using Digest.Editions;
 using Digest.Rendering;
 using Digest.Subscribers;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,7 @@ public sealed record Envelope(string MessageId, Subscriber Recipient, string Edi
 /// require of bulk mail (RFC 2919 List-Id, RFC 2369 List-Unsubscribe, RFC 8058 one-click), an optional
 /// Feedback-ID, and last the optional DKIM signature over all of them.
 /// </summary>
-public sealed class MessageFactory(IOptions<DeliveryOptions> options, DkimMessageSigner signer, TimeProvider time)
+public sealed class MessageFactory(IOptions<DeliveryOptions> options, IOptionsMonitor<EditionsOptions> editions, DkimMessageSigner signer, TimeProvider time)
 {
     public const string FeedbackIdHeader = "Feedback-ID";
 
@@ -29,7 +30,7 @@ public sealed class MessageFactory(IOptions<DeliveryOptions> options, DkimMessag
             Date = time.GetUtcNow(),
             MessageId = envelope.MessageId,
         };
-        message.From.Add(new MailboxAddress(settings.FromName, settings.FromAddress));
+        message.From.Add(From(envelope.Edition, settings));
         message.To.Add(new MailboxAddress(envelope.Recipient.Name, envelope.Recipient.Email));
         message.Headers.Add(HeaderId.ListId, $"{Quote(envelope.EditionTitle)} <{envelope.Edition}.{domain}>");
         message.Headers.Add(HeaderId.ListUnsubscribe,
@@ -57,6 +58,15 @@ public sealed class MessageFactory(IOptions<DeliveryOptions> options, DkimMessag
     {
         int nonAscii = content.Count(c => c > 0x7F);
         return nonAscii * 3 > content.Length ? ContentEncoding.Base64 : ContentEncoding.QuotedPrintable;
+    }
+
+    /// <summary>The edition's own sender when it names one (Editions:NAME:FromAddress), else the delivery default.</summary>
+    private MailboxAddress From(string edition, DeliveryOptions settings)
+    {
+        var own = editions.CurrentValue.TryGetValue(edition, out var options) ? options : null;
+        return new MailboxAddress(
+            string.IsNullOrWhiteSpace(own?.FromName) ? settings.FromName : own.FromName,
+            string.IsNullOrWhiteSpace(own?.FromAddress) ? settings.FromAddress : own.FromAddress.Trim());
     }
 
     internal static TextPart Part(TextFormat format, string content)

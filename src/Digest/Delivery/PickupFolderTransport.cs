@@ -21,6 +21,8 @@ public sealed class PickupFolderTransport : IMailTransport
     /// <summary>CRLF, as on the wire: a relay that picks the file up passes it on unchanged, DKIM signature intact.</summary>
     private static readonly FormatOptions WireFormat = new() { NewLineFormat = NewLineFormat.Dos };
 
+    public int Concurrency => Environment.ProcessorCount;
+
     public async Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         string name = string.Concat((message.MessageId ?? Guid.NewGuid().ToString("N")).Select(c => char.IsLetterOrDigit(c) || c is '.' or '-' ? c : '_'));

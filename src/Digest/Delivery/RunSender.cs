@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Dapper;
 using Digest.Articles;
 using Digest.Editions;
@@ -13,8 +14,9 @@ namespace Digest.Delivery;
 public sealed record SendReport(long RunId, int Sent, int Failed, int Retrying, int Skipped, bool Completed);
 
 /// <summary>
-/// Sends a run to everyone the ledger shows as still owed the digest. Safe to call again at any time (after a
-/// crash, from a retry, from two workers at once): the ledger decides who is owed, never the caller.
+/// Sends a run (or one range of its audience) to everyone the ledger shows as still owed the digest, over as many
+/// messages at once as the transport has connections. Safe to call again at any time (after a crash, from a retry,
+/// from two workers at once): the ledger decides who is owed, never the caller.
 /// </summary>
 public sealed class RunSender(
     Database database,
@@ -28,10 +30,28 @@ public sealed class RunSender(
     TimeProvider time,
     ILogger<RunSender> logger)
 {
-    /// <summary>Transient failures are retried with growing pauses until this long after the first try.</summary>
-    public static readonly TimeSpan RetryWindow = TimeSpan.FromDays(3);
+    public Task<SendReport> SendAsync(long runId, CancellationToken cancellationToken = default) =>
+        SendAsync(runId, SubscriberRange.All, cancellationToken);
 
-    public async Task<SendReport> SendAsync(long runId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Sends the run, then keeps sending whatever falls due (retries, claims of a crashed sender running out) within
+    /// <paramref name="horizon"/>, so a resumed run finishes without waiting for the next resume job.
+    /// </summary>
+    public async Task<SendReport> SendUntilSettledAsync(long runId, TimeSpan horizon, CancellationToken cancellationToken = default)
+    {
+        var total = await SendAsync(runId, cancellationToken);
+        while (!total.Completed && await ledger.NextDueAsync(runId, cancellationToken) is { } due && due - time.GetUtcNow() <= horizon)
+        {
+            var wait = due - time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+                await Task.Delay(wait, time, cancellationToken);
+            var pass = await SendAsync(runId, cancellationToken);
+            total = new SendReport(runId, total.Sent + pass.Sent, total.Failed + pass.Failed, pass.Retrying, total.Skipped + pass.Skipped, pass.Completed);
+        }
+        return total;
+    }
+
+    public async Task<SendReport> SendAsync(long runId, SubscriberRange range, CancellationToken cancellationToken = default)
     {
         var run = await LoadRunAsync(runId, cancellationToken);
         if (run is null || run.Status != RunStatus.Sending)
@@ -42,69 +62,102 @@ public sealed class RunSender(
         await using (var connection = await database.OpenAsync(cancellationToken))
             articles = await ArticleStore.ForRunAsync(connection, runId);
 
-        var tally = new Tally();
-        while (await ledger.ClaimAsync(runId, delivery.Value.BatchSize, cancellationToken) is { Count: > 0 } batch)
+        var pass = new Pass(run, edition, articles);
+        int concurrency = transport.Concurrency;
+        // Claims are taken a little ahead of the senders, never far: a claim cut off by a crash waits out the claim timeout.
+        var claims = Channel.CreateBounded<DeliveryClaim>(new BoundedChannelOptions(concurrency) { SingleWriter = true });
+        // A sender that fails (the store is gone) stops the claiming too, instead of leaving it waiting for room.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await using (var writer = new LedgerWriter(ledger, runId))
         {
-            foreach (var claim in batch)
-                await SendOneAsync(run, edition, articles, claim, tally, cancellationToken);
+            var senders = Enumerable.Range(0, concurrency)
+                .Select(_ => Task.Run(() => SendClaimsAsync(pass, claims.Reader, writer, stop, cancellationToken), cancellationToken))
+                .ToList();
+            try
+            {
+                var started = time.GetUtcNow();
+                while (await ledger.ClaimAsync(runId, range, concurrency * 2, started, stop.Token) is { Count: > 0 } batch)
+                    foreach (var claim in batch)
+                        await claims.Writer.WriteAsync(claim, stop.Token);
+            }
+            finally
+            {
+                claims.Writer.TryComplete();
+                await Task.WhenAll(senders);
+            }
         }
 
         bool completed = await CompleteIfDoneAsync(runId, cancellationToken);
         logger.LogInformation("Run {RunId} of {Edition}: {Sent} sent, {Failed} failed, {Retrying} to retry, {Skipped} skipped{Done}",
-            runId, run.Edition, tally.Sent, tally.Failed, tally.Retrying, tally.Skipped, completed ? "; run complete" : "");
-        return new SendReport(runId, tally.Sent, tally.Failed, tally.Retrying, tally.Skipped, completed);
+            runId, run.Edition, pass.Sent, pass.Failed, pass.Retrying, pass.Skipped, completed ? "; run complete" : "");
+        return new SendReport(runId, pass.Sent, pass.Failed, pass.Retrying, pass.Skipped, completed);
     }
 
-    private async Task SendOneAsync(Run run, Edition edition, IReadOnlyList<Article> articles, DeliveryClaim claim,
-        Tally tally, CancellationToken cancellationToken)
+    private async Task SendClaimsAsync(Pass pass, ChannelReader<DeliveryClaim> claims, LedgerWriter writer, CancellationTokenSource stop,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var claim in claims.ReadAllAsync(cancellationToken))
+            {
+                var outcome = await SendOneAsync(pass, claim, cancellationToken);
+                // The next message on this connection waits until this one is in the ledger.
+                await writer.RecordAsync(outcome);
+                pass.Count(outcome.Status);
+            }
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            throw;
+        }
+    }
+
+    private async Task<DeliveryOutcome> SendOneAsync(Pass pass, DeliveryClaim claim, CancellationToken cancellationToken)
     {
         if (claim.SubscriberStatus != SubscriberStatus.Confirmed || claim.SubscriptionStatus != SubscriberStatus.Confirmed)
         {
             // Leaving takes effect at once, even for a run that was already under way.
-            await ledger.MarkSkippedAsync(run.Id, claim.SubscriberId, $"subscriber is {claim.SubscriptionStatus ?? claim.SubscriberStatus}", cancellationToken);
-            tally.Skipped++;
-            return;
+            string state = claim.SubscriberStatus != SubscriberStatus.Confirmed ? claim.SubscriberStatus : claim.SubscriptionStatus ?? "not subscribed";
+            return new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Skipped, $"subscriber is {state}");
         }
 
         var recipient = new Subscriber(claim.SubscriberId, claim.Email, claim.Name, claim.SubscriberStatus);
-        var view = composer.Compose(edition, run.Slot, articles, recipient);
+        var view = composer.Compose(pass.Edition, pass.Run.Slot, pass.Articles, recipient);
         var rendered = await renderer.RenderAsync(view);
-        var envelope = new Envelope(claim.MessageId, recipient, edition.Name, edition.Title, view.Footer.UnsubscribeUrl);
+        var envelope = new Envelope(claim.MessageId, recipient, pass.Edition.Name, pass.Edition.Title, view.Footer.UnsubscribeUrl);
         var message = messages.Build(envelope, view.Subject, rendered);
         try
         {
             string reply = await transport.SendAsync(message, cancellationToken);
-            await ledger.MarkSentAsync(run.Id, claim.SubscriberId, reply, cancellationToken);
-            tally.Sent++;
+            return new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Sent, reply);
         }
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            await RecordFailureAsync(run, claim, SendFailure.Classify(error), tally, cancellationToken);
+            return FailureOutcome(pass.Run, claim, SendFailure.Classify(error));
         }
     }
 
-    private async Task RecordFailureAsync(Run run, DeliveryClaim claim, SendFailure failure, Tally tally, CancellationToken cancellationToken)
+    private DeliveryOutcome FailureOutcome(Run run, DeliveryClaim claim, SendFailure failure)
     {
-        var now = time.GetUtcNow();
-        var nextAttempt = now + Backoff(claim.Attempts + 1);
-        if (failure.Permanent || nextAttempt - run.CreatedAt > RetryWindow)
+        var settings = delivery.Value;
+        var nextAttempt = time.GetUtcNow() + Backoff(claim.Attempts + 1, settings);
+        if (failure.Permanent || nextAttempt - run.CreatedAt > settings.RetryWindow)
         {
-            await ledger.MarkFailedAsync(run.Id, claim.SubscriberId, failure.Reply, cancellationToken);
-            if (failure.Suppress)
-                await ledger.SuppressAsync(claim.SubscriberId, cancellationToken);
-            logger.LogWarning("Run {RunId}: {Email} failed permanently: {Reply}{Suppressed}", run.Id, claim.Email, failure.Reply,
-                failure.Suppress ? " (address suppressed)" : "");
-            tally.Failed++;
-            return;
+            logger.LogWarning("Run {RunId}: {Email} failed permanently: {Reply}{Note}", run.Id, claim.Email, failure.Reply,
+                failure.Suppress ? " (address suppressed)" : failure.SenderProblem ? " (a policy refusal: check the sending setup)" : "");
+            return new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Failed, failure.Reply, Suppress: failure.Suppress);
         }
-        await ledger.MarkRetryAsync(run.Id, claim.SubscriberId, failure.Reply, nextAttempt, cancellationToken);
         logger.LogInformation("Run {RunId}: {Email} will be retried at {Next:u}: {Reply}", run.Id, claim.Email, nextAttempt, failure.Reply);
-        tally.Retrying++;
+        return new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Retry, failure.Reply, nextAttempt);
     }
 
-    /// <summary>1, 2, 4 … minutes, at most 2 hours between tries.</summary>
-    public static TimeSpan Backoff(long attempt) =>
-        TimeSpan.FromMinutes(Math.Min(120, Math.Pow(2, Math.Max(0, attempt - 1))));
+    /// <summary>RetryBackoff, then twice as long each time, at most MaxRetryBackoff between tries.</summary>
+    public static TimeSpan Backoff(long attempt, DeliveryOptions options)
+    {
+        double factor = Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
+        return TimeSpan.FromTicks((long)Math.Min(options.MaxRetryBackoff.Ticks, options.RetryBackoff.Ticks * factor));
+    }
 
     private async Task<bool> CompleteIfDoneAsync(long runId, CancellationToken cancellationToken)
     {
@@ -128,8 +181,28 @@ public sealed class RunSender(
         return row?.ToRun();
     }
 
-    private sealed class Tally
+    /// <summary>One call's run, content and tally, shared by its concurrent senders.</summary>
+    private sealed class Pass(Run run, Edition edition, IReadOnlyList<Article> articles)
     {
-        public int Sent, Failed, Retrying, Skipped;
+        private int _sent, _failed, _retrying, _skipped;
+
+        public Run Run => run;
+        public Edition Edition => edition;
+        public IReadOnlyList<Article> Articles => articles;
+        public int Sent => _sent;
+        public int Failed => _failed;
+        public int Retrying => _retrying;
+        public int Skipped => _skipped;
+
+        public void Count(string status)
+        {
+            switch (status)
+            {
+                case DeliveryStatus.Sent: Interlocked.Increment(ref _sent); break;
+                case DeliveryStatus.Failed: Interlocked.Increment(ref _failed); break;
+                case DeliveryStatus.Retry: Interlocked.Increment(ref _retrying); break;
+                default: Interlocked.Increment(ref _skipped); break;
+            }
+        }
     }
 }

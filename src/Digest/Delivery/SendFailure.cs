@@ -10,6 +10,9 @@ namespace Digest.Delivery;
 /// </summary>
 public sealed partial record SendFailure(bool Permanent, bool Suppress, string Reply)
 {
+    /// <summary>A policy refusal (5.7.x): the sending setup (SPF, DKIM, reputation) needs attention, not the subscriber.</summary>
+    public bool SenderProblem { get; init; }
+
     public static SendFailure Classify(Exception error)
     {
         if (error is not SmtpCommandException command)
@@ -19,11 +22,19 @@ public sealed partial record SendFailure(bool Permanent, bool Suppress, string R
         string reply = $"{code} {command.Message}".Trim();
         bool permanent = code is >= 500 and < 600;
         var enhanced = EnhancedStatus().Match(command.Message);
-        bool badMailbox = enhanced.Success
-            ? enhanced.Groups["subject"].Value == "1"
+        string? subject = enhanced.Success ? enhanced.Groups["subject"].Value : null;
+        bool badMailbox = subject is not null
+            ? subject == "1"
             : code is 550 or 551 or 553 && command.ErrorCode == SmtpErrorCode.RecipientNotAccepted;
-        return new SendFailure(permanent, permanent && badMailbox && command.ErrorCode == SmtpErrorCode.RecipientNotAccepted, reply);
+        return new SendFailure(permanent, permanent && badMailbox && command.ErrorCode == SmtpErrorCode.RecipientNotAccepted, reply)
+        {
+            SenderProblem = permanent && subject == "7",
+        };
     }
+
+    /// <summary>421 (service closing) or any 4xx: the server asks us to slow down rather than to give up.</summary>
+    public static bool IsThrottling(Exception error) =>
+        error is SmtpCommandException { StatusCode: var status } && (int)status is >= 400 and < 500;
 
     [GeneratedRegex(@"\b[45]\.(?<subject>\d{1,3})\.\d{1,3}\b")]
     private static partial Regex EnhancedStatus();

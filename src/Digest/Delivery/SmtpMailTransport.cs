@@ -6,72 +6,156 @@ using MimeKit;
 namespace Digest.Delivery;
 
 /// <summary>
-/// Sends over one long-lived SMTP connection, used by one sender at a time: connecting and authenticating per
-/// message would cost more than the message. A dropped connection is reopened on the next send.
+/// A pool of long-lived SMTP connections over one or more servers. Each send takes a free connection of the next
+/// server in rotation, waits its turn under the global and the server's rate limit, and hands the message over.
+/// A server that cannot be reached is skipped for a back-off and the message goes through another one.
 /// </summary>
-public sealed class SmtpMailTransport(IOptions<DeliveryOptions> options, ILogger<SmtpMailTransport> logger)
-    : IMailTransport, IAsyncDisposable
+public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private SmtpClient? _client;
+    private readonly IReadOnlyList<SmtpRelay> _relays;
+    private readonly SemaphoreSlim _capacity;
+    private readonly SendPacer _globalPacer;
+    private readonly TimeProvider _time;
+    private readonly ITimer _idleSweep;
+    private int _rotation;
+
+    public SmtpMailTransport(IOptions<DeliveryOptions> options, TimeProvider time, ILogger<SmtpMailTransport> logger)
+    {
+        var smtp = options.Value.Smtp;
+        _time = time;
+        _relays = smtp.EffectiveServers.Select(server => new SmtpRelay(server, smtp, time, logger)).ToList();
+        Concurrency = _relays.Sum(r => r.Server.Connections);
+        _capacity = new SemaphoreSlim(Concurrency, Concurrency);
+        _globalPacer = new SendPacer(smtp.TotalMessagesPerSecond, time);
+        _idleSweep = time.CreateTimer(_ => _ = CloseIdleAsync(), null, smtp.IdleTimeout / 2, smtp.IdleTimeout / 2);
+    }
+
+    public int Concurrency { get; }
 
     public async Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        await _capacity.WaitAsync(cancellationToken);
         try
         {
-            var client = await ConnectedAsync(cancellationToken);
-            try
-            {
-                return await client.SendAsync(message, cancellationToken);
-            }
-            catch (Exception error) when (error is not SmtpCommandException { ErrorCode: not SmtpErrorCode.UnexpectedStatusCode })
-            {
-                // After a protocol or network error the session state is unknown: start the next send afresh.
-                await DropAsync();
-                throw;
-            }
+            return await SendThroughRotationAsync(message, cancellationToken);
         }
         finally
         {
-            _gate.Release();
+            _capacity.Release();
         }
     }
 
-    private async Task<SmtpClient> ConnectedAsync(CancellationToken cancellationToken)
+    private async Task<string> SendThroughRotationAsync(MimeMessage message, CancellationToken cancellationToken)
     {
-        if (_client is { IsConnected: true })
-            return _client;
-        await DropAsync();
-        var smtp = options.Value.Smtp;
-        var client = new SmtpClient { Timeout = (int)smtp.Timeout.TotalMilliseconds };
-        await client.ConnectAsync(smtp.Host, smtp.Port, smtp.Security, cancellationToken);
-        if (!string.IsNullOrEmpty(smtp.Username))
-            await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", cancellationToken);
-        logger.LogInformation("Connected to SMTP server {Host}:{Port}", smtp.Host, smtp.Port);
-        return _client = client;
+        // A server that cannot be connected to has seen nothing of the message: try the next one straight away.
+        bool staleRetried = false;
+        for (int attempt = 1; ; attempt++)
+        {
+            var relay = await TakeRelayAsync(cancellationToken);
+            (SmtpClient Client, bool Reused) connection;
+            try
+            {
+                connection = await relay.ConnectionAsync(cancellationToken);
+            }
+            catch (Exception error) when (IsConnectionFailure(error, cancellationToken))
+            {
+                relay.Release(null);
+                relay.Failed($"cannot connect: {error.Message}");
+                if (attempt >= _relays.Count)
+                    throw;
+                continue;
+            }
+            try
+            {
+                return await SendOnAsync(relay, connection.Client, connection.Reused, message, cancellationToken);
+            }
+            catch (Exception error) when (connection.Reused && !staleRetried && IsConnectionFailure(error, cancellationToken))
+            {
+                // The server had closed the idle connection (restarted, or timed it out): once more on a fresh one.
+                staleRetried = true;
+                await relay.CloseIdleAsync(all: true);
+            }
+        }
     }
 
-    private async Task DropAsync()
+    private async Task<string> SendOnAsync(SmtpRelay relay, SmtpClient client, bool reused, MimeMessage message, CancellationToken cancellationToken)
     {
-        if (_client is null)
-            return;
         try
         {
-            if (_client.IsConnected)
-                await _client.DisconnectAsync(quit: true);
+            await _globalPacer.WaitTurnAsync(cancellationToken);
+            await relay.Pacer.WaitTurnAsync(cancellationToken);
+            string reply = await client.SendAsync(message, cancellationToken);
+            relay.Accepted();
+            _globalPacer.Accepted();
+            return reply;
         }
-        catch (Exception error) when (error is IOException or MailKit.ProtocolException or SmtpCommandException or OperationCanceledException)
+        catch (SmtpCommandException refused) when (SendFailure.IsThrottling(refused))
         {
-            // Closing a broken connection may fail too; the socket is released by Dispose below either way.
+            bool closing = (int)refused.StatusCode == 421 || !client.IsConnected;
+            relay.Deferred(closing);
+            if (closing)
+                _globalPacer.SlowDown();
+            throw;
         }
-        _client.Dispose();
-        _client = null;
+        catch (Exception error) when (IsConnectionFailure(error, cancellationToken))
+        {
+            // A reused connection failing may just have gone stale; a fresh one failing says the server is in trouble.
+            if (!reused)
+                relay.Failed($"the connection failed: {error.Message}");
+            throw;
+        }
+        finally
+        {
+            // After a protocol or network error the session state is unknown: the connection is not reused.
+            relay.Release(client.IsConnected ? client : DisposeOf(client));
+        }
+    }
+
+    private static SmtpClient? DisposeOf(SmtpClient client)
+    {
+        client.Dispose();
+        return null;
+    }
+
+    private static bool IsConnectionFailure(Exception error, CancellationToken cancellationToken) =>
+        error is not SmtpCommandException and not OperationCanceledException || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
+    /// <summary>The next server in rotation with a free connection; when every server is out, the one back soonest.</summary>
+    private async Task<SmtpRelay> TakeRelayAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            int start = Interlocked.Increment(ref _rotation);
+            for (int i = 0; i < _relays.Count; i++)
+            {
+                var relay = _relays[(int)((uint)(start + i) % (uint)_relays.Count)];
+                if (relay.InRotation && relay.TryTakeSlot())
+                    return relay;
+            }
+            if (_relays.All(r => !r.InRotation))
+            {
+                var soonest = _relays.MinBy(r => r.OutUntil)!;
+                var wait = _time.GetElapsedTime(_time.GetTimestamp(), soonest.OutUntil);
+                if (wait > TimeSpan.Zero)
+                    await Task.Delay(wait, _time, cancellationToken);
+                continue;
+            }
+            // Servers in rotation are busy while the others' connections are free: wait for one to come back.
+            await Task.Delay(TimeSpan.FromMilliseconds(5), _time, cancellationToken);
+        }
+    }
+
+    private async Task CloseIdleAsync()
+    {
+        foreach (var relay in _relays)
+            await relay.CloseIdleAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await DropAsync();
-        _gate.Dispose();
+        await _idleSweep.DisposeAsync();
+        foreach (var relay in _relays)
+            await relay.DisposeAsync();
+        _capacity.Dispose();
     }
 }

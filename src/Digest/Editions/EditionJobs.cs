@@ -14,30 +14,64 @@ namespace Digest.Editions;
 public sealed class EditionJobs(
     EditionRunner runner,
     RunSender sender,
+    DeliveryLedger ledger,
     Database database,
-    IOptionsMonitor<EditionsOptions> editions,
-    TimeProvider time,
+    IBackgroundJobClient jobs,
+    IOptions<DeliveryOptions> delivery,
     ILogger<EditionJobs> logger)
 {
     public static string RecurringId(string edition) => $"edition:{edition.ToLowerInvariant()}";
 
-    /// <summary>The scheduled firing of an edition: the run for the slot that is due, then its sending.</summary>
+    /// <summary>
+    /// The scheduled firing of an edition at a slot (queued by <see cref="EditionScheduler"/>): the run for that
+    /// slot, fanned out in batch jobs.
+    /// </summary>
     [AutomaticRetry(Attempts = 3)]
-    public async Task FireAsync(string edition, CancellationToken cancellationToken)
+    public async Task FireAsync(string edition, DateTimeOffset slot, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var slot = new EditionSchedule(editions.CurrentValue.Get(edition).Options).SlotAt(now) ?? now;
-        await RunAsync(edition, slot, cancellationToken);
+        var run = await runner.StartAsync(edition, slot, cancellationToken);
+        if (run.Status == RunStatus.Sending)
+            await FanOutAsync(run.Id, cancellationToken);
     }
 
-    /// <summary>Runs an edition at once, outside its schedule (e.g. <c>send daily --now</c>).</summary>
-    public Task<SendReport?> SendNowAsync(string edition, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues one batch job per range of the run's still-owed subscribers. Queuing the same run twice costs
+    /// nothing but empty batches: each batch sends only what the ledger still owes.
+    /// </summary>
+    public async Task<int> FanOutAsync(long runId, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        return RunAsync(edition, now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)), cancellationToken);
+        var ranges = await ledger.OwedRangesAsync(runId, delivery.Value.BatchSize, cancellationToken);
+        foreach (var range in ranges)
+            jobs.Enqueue<EditionJobs>(job => job.SendBatchAsync(runId, range.First, range.Last, CancellationToken.None));
+        logger.LogInformation("Run {RunId}: {Batches} batch jobs queued", runId, ranges.Count);
+        return ranges.Count;
     }
 
-    /// <summary>Sends the rest of every unfinished run: after a restart, and whenever retries fall due.</summary>
+    /// <summary>One batch: the run's subscribers with IDs from <paramref name="first"/> to <paramref name="last"/>.</summary>
+    [AutomaticRetry(Attempts = 3)]
+    public Task SendBatchAsync(long runId, long first, long last, CancellationToken cancellationToken) =>
+        sender.SendAsync(runId, new SubscriberRange(first, last), cancellationToken);
+
+    /// <summary>Runs an edition at once, outside its schedule, and sends it in this call.</summary>
+    public async Task<SendReport?> SendNowAsync(string edition, CancellationToken cancellationToken)
+    {
+        var run = await runner.StartNowAsync(edition, cancellationToken);
+        return run.Status == RunStatus.Sending ? await sender.SendAsync(run.Id, cancellationToken) : null;
+    }
+
+    /// <summary>Makes a run's failed recipients owed again and queues their batches.</summary>
+    public async Task<int> ResendFailedAsync(long runId, CancellationToken cancellationToken)
+    {
+        int reopened = await ledger.ReopenFailedAsync(runId, cancellationToken);
+        if (reopened > 0)
+            await FanOutAsync(runId, cancellationToken);
+        return reopened;
+    }
+
+    /// <summary>
+    /// Sends the rest of every unfinished run: after a restart (in-memory job storage forgot the queued batches;
+    /// the ledger did not), and whenever retries fall due.
+    /// </summary>
     [AutomaticRetry(Attempts = 0)]
     public async Task ResumeUnfinishedAsync(CancellationToken cancellationToken)
     {
@@ -45,18 +79,8 @@ public sealed class EditionJobs(
         await using (var connection = await database.OpenAsync(cancellationToken))
             unfinished = (await connection.QueryAsync<long>("SELECT id FROM runs WHERE status = @sending ORDER BY id",
                 new { sending = RunStatus.Sending })).ToList();
+        // The job runs every minute: whatever falls due within that minute is sent by this call.
         foreach (long runId in unfinished)
-            await sender.SendAsync(runId, cancellationToken);
-    }
-
-    private async Task<SendReport?> RunAsync(string edition, DateTimeOffset slot, CancellationToken cancellationToken)
-    {
-        var run = await runner.StartAsync(edition, slot, cancellationToken);
-        if (run.Status != RunStatus.Sending)
-        {
-            logger.LogDebug("Run {RunId} is {Status}; nothing to send", run.Id, run.Status);
-            return null;
-        }
-        return await sender.SendAsync(run.Id, cancellationToken);
+            await sender.SendUntilSettledAsync(runId, TimeSpan.FromMinutes(1), cancellationToken);
     }
 }

@@ -18,8 +18,42 @@ public sealed class EditionOptions
     /// <summary>Most articles shown in full; the rest are listed as links so the email is not clipped.</summary>
     public int MaxArticles { get; set; } = 20;
 
+    /// <summary>Fewer new articles than this count as "nothing new": they wait for the next slot.</summary>
+    public int MinArticles { get; set; } = 1;
+
+    /// <summary>What a slot with nothing new does: skip it, or send a short "no news" digest.</summary>
+    public WhenEmpty WhenEmpty { get; set; } = WhenEmpty.Skip;
+
+    /// <summary>Optional From address for this edition only; empty means Delivery:FromAddress.</summary>
+    public string? FromAddress { get; set; }
+
+    /// <summary>Optional From display name for this edition only; empty means Delivery:FromName.</summary>
+    public string? FromName { get; set; }
+
+    /// <summary>
+    /// Optional local hour ("07:00") each subscriber receives the edition at, in the subscriber's own time zone
+    /// (the edition's zone for a subscriber without one). The run still composes once, at its cron slot; each
+    /// copy then waits for the next such hour at or after the slot.
+    /// </summary>
+    public string? DeliverAt { get; set; }
+
+    /// <summary>
+    /// After downtime, a slot missed no longer ago than this still runs (once) when the service is back;
+    /// an older one is left out rather than arriving at an unexpected hour.
+    /// </summary>
+    public TimeSpan CatchUpWindow { get; set; } = TimeSpan.FromHours(3);
+
     /// <summary>The first run of an edition takes articles ingested no longer ago than this.</summary>
     public TimeSpan Lookback { get; set; } = TimeSpan.FromDays(7);
+}
+
+/// <summary>What an edition does at a slot where nothing new arrived.</summary>
+public enum WhenEmpty
+{
+    /// <summary>Send nothing; the next slot carries whatever arrives meanwhile.</summary>
+    Skip,
+    /// <summary>Send a short digest saying there is no news, so readers know the edition is alive.</summary>
+    SendNoNews,
 }
 
 /// <summary>The "Editions" section: every edition by name.</summary>

@@ -22,6 +22,13 @@ public sealed class EditionRunner(
     TimeProvider time,
     ILogger<EditionRunner> logger)
 {
+    /// <summary>Starts a run outside the schedule, for the current second (so a repeated command a second later is a new run).</summary>
+    public Task<Run> StartNowAsync(string editionName, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        return StartAsync(editionName, now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)), cancellationToken);
+    }
+
     public async Task<Run> StartAsync(string editionName, DateTimeOffset slot, CancellationToken cancellationToken = default)
     {
         var edition = editions.CurrentValue.Get(editionName);
@@ -38,24 +45,52 @@ public sealed class EditionRunner(
         }
 
         var window = await NextArticlesAsync(connection, edition, now, transaction);
+        if (window.Count < edition.Options.MinArticles)
+        {
+            // Too few to be worth a digest: the articles wait for the next slot (they are in no run yet).
+            logger.LogInformation("{Edition} at {Slot:u}: {Count} new articles, fewer than MinArticles ({Min})",
+                edition.Name, slot, window.Count, edition.Options.MinArticles);
+            window = [];
+        }
 
-        string status = window.Count == 0 ? RunStatus.Empty : RunStatus.Sending;
-        long runId = await connection.ExecuteScalarAsync<long>("""
-            INSERT INTO runs (edition, slot, status, created_at) VALUES (@edition, @slot, @status, @now) RETURNING id
+        bool send = window.Count > 0 || edition.Options.WhenEmpty == WhenEmpty.SendNoNews;
+        string status = send ? RunStatus.Sending : RunStatus.Empty;
+        long? inserted = await connection.ExecuteScalarAsync<long?>("""
+            INSERT INTO runs (edition, slot, status, created_at) VALUES (@edition, @slot, @status, @now)
+            ON CONFLICT (edition, slot) DO NOTHING RETURNING id
             """, new { edition = edition.Name, slot = Clock.Format(slot), status, now = Clock.Format(now) }, transaction);
+        if (inserted is not { } runId)
+        {
+            // Every job process runs a scheduler, so with several processes the same slot is started by each;
+            // the first one's run is the run, the others join it.
+            var winner = await FindAsync(connection, edition.Name, slot, transaction);
+            await transaction.RollbackAsync(cancellationToken);
+            logger.LogInformation("Run {RunId} of {Edition} for {Slot:u} was started by another process; joining it", winner?.Id, edition.Name, slot);
+            return winner ?? throw new InvalidOperationException($"The run of {edition.Name} for {slot:u} vanished while starting");
+        }
         await connection.ExecuteAsync(
             "INSERT INTO run_articles (run_id, article_id, position) VALUES (@runId, @Id, @Position)",
             window.Select((a, i) => new { runId, a.Id, Position = i }), transaction);
-        int audience = window.Count == 0 ? 0 : await FreezeAudienceAsync(connection, transaction, runId, edition.Name, now);
+        int audience = !send ? 0 : edition.Options.DeliverAt is { Length: > 0 } deliverAt
+            ? await FreezeLocalTimeAudienceAsync(connection, transaction, runId, edition, slot, LocalDelivery.TryParseHour(deliverAt)!.Value, now)
+            : await FreezeAudienceAsync(connection, transaction, runId, edition.Name, now);
         await transaction.CommitAsync(cancellationToken);
 
-        if (window.Count == 0)
-            logger.LogInformation("Run {RunId} of {Edition} for {Slot:u}: no new articles since the previous run; nothing sent",
+        if (!send)
+            logger.LogInformation("Run {RunId} of {Edition} for {Slot:u}: nothing new since the previous run; nothing sent",
                 runId, edition.Name, slot);
         else
             logger.LogInformation("Run {RunId} of {Edition} for {Slot:u}: {Articles} articles to {Subscribers} subscribers",
                 runId, edition.Name, slot, window.Count, audience);
         return new Run(runId, edition.Name, slot, status, now);
+    }
+
+    /// <summary>Whether the edition already has a run for that slot (whatever became of it).</summary>
+    public async Task<bool> ExistsAsync(string editionName, DateTimeOffset slot, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM runs WHERE edition = @edition AND slot = @slot",
+            new { edition = editionName.ToLowerInvariant(), slot = Clock.Format(slot) }) > 0;
     }
 
     /// <summary>
@@ -78,6 +113,29 @@ public sealed class EditionRunner(
             FROM ({SubscriberStore.AudienceQuery}) a
             """, new { runId, edition, pending = DeliveryStatus.Pending, domain = delivery.Value.SendingDomain, now = Clock.Format(now) },
             transaction);
+
+    /// <summary>
+    /// The audience of a local-time edition: every copy is held (pending, with <c>next_attempt_at</c>) until the
+    /// subscriber's own hour arrives. Same run, same articles; only the moment differs.
+    /// </summary>
+    private async Task<int> FreezeLocalTimeAudienceAsync(DbConnection connection, DbTransaction transaction, long runId, Edition edition,
+        DateTimeOffset slot, TimeOnly hour, DateTimeOffset now)
+    {
+        var editionZone = new EditionSchedule(edition.Options).TimeZone;
+        var audience = await connection.QueryAsync<(long Id, string? TimeZone)>(
+            $"SELECT a.id, p.time_zone FROM ({SubscriberStore.AudienceQuery}) a JOIN subscribers p ON p.id = a.id",
+            new { edition = edition.Name }, transaction);
+        string domain = delivery.Value.SendingDomain;
+        return await connection.ExecuteAsync("""
+            INSERT INTO deliveries (run_id, subscriber_id, status, message_id, attempts, next_attempt_at, updated_at)
+            VALUES (@runId, @Id, @pending, @MessageId, 0, @Due, @now)
+            """, audience.Select(a => new
+            {
+                // The same Message-ID form as FreezeAudienceAsync builds in SQL.
+                runId, a.Id, pending = DeliveryStatus.Pending, MessageId = $"digest.{runId}.{a.Id}@{domain}",
+                Due = Clock.Format(LocalDelivery.DueAt(slot, hour, a.TimeZone, editionZone)), now = Clock.Format(now),
+            }), transaction);
+    }
 
     private static async Task<Run?> FindAsync(DbConnection connection, string edition, DateTimeOffset slot, DbTransaction transaction)
     {

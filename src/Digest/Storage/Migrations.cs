@@ -93,5 +93,8 @@ internal static class Migrations
                 last_new_articles BIGINT NOT NULL DEFAULT 0
             );
             """),
+        new(3, "each subscriber's own time zone, for editions delivered at a local hour", """
+            ALTER TABLE subscribers ADD COLUMN time_zone TEXT;
+            """),
     ];
 }

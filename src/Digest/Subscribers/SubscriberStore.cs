@@ -68,6 +68,24 @@ public sealed class SubscriberStore(Database database, TimeProvider time)
         return changed > 0;
     }
 
+    /// <summary>
+    /// Sets the subscriber's own IANA time zone (null: the edition's), for editions delivered at a local hour.
+    /// Returns false when there is no such subscriber.
+    /// </summary>
+    public async Task<bool> SetTimeZoneAsync(long id, string? timeZone, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync("UPDATE subscribers SET time_zone = @timeZone WHERE id = @id", new { id, timeZone }) > 0;
+    }
+
+    /// <summary>The distinct time zones among an edition's confirmed subscribers; null stands for "the edition's own".</summary>
+    public async Task<IReadOnlyList<string?>> AudienceTimeZonesAsync(string edition, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<string?>(
+            $"SELECT DISTINCT p.time_zone FROM ({AudienceQuery}) a JOIN subscribers p ON p.id = a.id", new { edition })).ToList();
+    }
+
     /// <summary>Confirmed subscribers of an edition, in id order (the order runs fan out in).</summary>
     internal static string AudienceQuery => """
         SELECT p.id FROM subscribers p JOIN subscriptions s ON s.subscriber_id = p.id

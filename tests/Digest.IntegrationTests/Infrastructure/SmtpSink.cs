@@ -29,7 +29,10 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public string DumpDirectory => _folder.Combine("dump");
 
-    public static async Task<SmtpSink> StartAsync(params string[] faultArguments)
+    public static Task<SmtpSink> StartAsync(params string[] faultArguments) => StartOnAsync(FreePort.Next(), faultArguments);
+
+    /// <summary>Starts on a given port: a server that comes back where it was, after being stopped.</summary>
+    public static async Task<SmtpSink> StartOnAsync(int port, params string[] faultArguments)
     {
         if (!File.Exists(Binary))
             throw new InvalidOperationException($"{Binary} is missing: install the Debian package 'postfix' (the README's test command does).");
@@ -37,7 +40,6 @@ public sealed class SmtpSink : IAsyncDisposable
         Directory.CreateDirectory(folder.Combine("dump"));
         // smtp-sink drops to 'nobody' after opening its socket; that user must be able to write the dump files.
         File.SetUnixFileMode(folder.Combine("dump"), (UnixFileMode)0b111_111_111);
-        int port = FreePort.Next();
         var start = new ProcessStartInfo(Binary) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (string argument in (string[])["-u", "nobody", "-d", folder.Combine("dump", "%Y%m%d%H%M%S."), .. faultArguments, $"127.0.0.1:{port}", "256"])
             start.ArgumentList.Add(argument);
@@ -49,10 +51,13 @@ public sealed class SmtpSink : IAsyncDisposable
     }
 
     /// <summary>Every message received so far.</summary>
-    public IReadOnlyList<ReceivedMessage> Messages()
+    public IReadOnlyList<ReceivedMessage> Messages() => ReadDump(DumpDirectory);
+
+    /// <summary>Reads a folder of dumped messages, each headed by one X-Rcpt-Args line per envelope recipient.</summary>
+    public static IReadOnlyList<ReceivedMessage> ReadDump(string directory)
     {
         var received = new List<ReceivedMessage>();
-        foreach (string file in Directory.EnumerateFiles(DumpDirectory).Order(StringComparer.Ordinal))
+        foreach (string file in Directory.EnumerateFiles(directory).Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             var message = MimeMessage.Load(file);
             var recipients = message.Headers.Where(h => h.Field == "X-Rcpt-Args").Select(h => h.Value.Trim().Trim('<', '>')).ToList();

@@ -17,8 +17,9 @@ public sealed class ScheduleAndPreviewTests
         await host.DropArticleAsync("tram.txt");
         await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana", ["daily"]);
 
-        // The edition's own recurring job, as registered from the settings, run by the Hangfire server.
-        host.Get<IRecurringJobManager>().Trigger(EditionJobs.RecurringId("daily"));
+        // The job the edition scheduler queues when the edition's slot falls due, run by the Hangfire server.
+        var slot = new DateTimeOffset(2026, 1, 1, 6, 0, 0, TimeSpan.Zero);
+        host.Get<IBackgroundJobClient>().Enqueue<EditionJobs>(job => job.FireAsync("daily", slot, CancellationToken.None));
 
         var files = await WaitForFilesAsync(host.OutboxPath, 1, TimeSpan.FromSeconds(20));
         var message = MimeMessage.Load(Assert.Single(files));

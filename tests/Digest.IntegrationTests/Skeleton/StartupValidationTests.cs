@@ -8,6 +8,9 @@ public sealed class StartupValidationTests
     [Theory]
     [InlineData("Editions:daily:Cron", "0 7 * *", "Editions:daily:Cron: '0 7 * *' is not a five-field cron expression")]
     [InlineData("Editions:daily:TimeZone", "Mars/Olympus", "Editions:daily:TimeZone: 'Mars/Olympus' is not a known IANA time zone")]
+    [InlineData("Editions:daily:WhenEmpty", "Sometimes", "Failed to convert configuration value 'Sometimes' at 'Editions:daily:WhenEmpty'")]
+    [InlineData("Editions:daily:MaxArticles", "many", "Failed to convert configuration value 'many' at 'Editions:daily:MaxArticles'")]
+    [InlineData("Editions:daily:DeliverAt", "7am", "Editions:daily:DeliverAt: '7am' is not a local time of day such as 07:00")]
     [InlineData("Delivery:Smtp:Port", "70000", "Delivery:Smtp:Port: 70000 is not a TCP port")]
     public async Task Service_WithBadSetting_StopsNamingSettingAndValue(string key, string value, string expected)
     {

@@ -7,7 +7,7 @@ namespace Digest.IntegrationTests.Web;
 /// <summary>Nobody reaches editor or operator pages without signing in with the right role.</summary>
 public sealed class SignInTests
 {
-    public static TheoryData<string> EditorPages => ["/", "/preview/daily", "/preview/daily.txt", "/articles", "/preview", "/subscribers", "/subscribers/import", "/subscribers/export.csv"];
+    public static TheoryData<string> EditorPages => ["/", "/preview/daily", "/preview/daily.txt", "/articles", "/preview", "/subscribers", "/subscribers/import", "/subscribers/export.csv", "/runs", "/runs/1"];
 
     public static TheoryData<string> EditorApis => ["/api/subscribers"];
 
@@ -26,6 +26,7 @@ public sealed class SignInTests
     [Theory]
     [InlineData("/preview/test")]
     [InlineData("/subscribers/import")]
+    [InlineData("/runs/1/resend")]
     public async Task AnonymousFormPost_RedirectsToSignIn_AndDoesNothing(string action)
     {
         using var host = new DigestTestHost(WebForms.Users());

@@ -1,0 +1,61 @@
+using System.Threading.Channels;
+
+namespace Digest.Delivery;
+
+/// <summary>
+/// Group commit for one run's outcomes: every sender hands in its outcome and waits until it is durable before it
+/// sends its next message, while one loop writes whatever has gathered in a single transaction. The ledger then
+/// costs one commit per round of connections instead of one per message, and a crash can cut off at most the
+/// one message each connection had in flight.
+/// </summary>
+internal sealed class LedgerWriter : IAsyncDisposable
+{
+    private readonly Channel<(DeliveryOutcome Outcome, TaskCompletionSource Written)> _queue =
+        Channel.CreateUnbounded<(DeliveryOutcome, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly DeliveryLedger _ledger;
+    private readonly long _runId;
+    private readonly Task _loop;
+
+    public LedgerWriter(DeliveryLedger ledger, long runId)
+    {
+        _ledger = ledger;
+        _runId = runId;
+        _loop = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Completes once the outcome is committed.</summary>
+    public Task RecordAsync(DeliveryOutcome outcome)
+    {
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite((outcome, written)))
+            throw new InvalidOperationException("The ledger writer is closed.");
+        return written.Task;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var pending = new List<(DeliveryOutcome Outcome, TaskCompletionSource Written)>();
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (_queue.Reader.TryRead(out var item))
+                pending.Add(item);
+            try
+            {
+                // Not cancellable: an outcome the server has accepted must reach the ledger even while stopping.
+                await _ledger.RecordAsync(_runId, pending.Select(p => p.Outcome).ToList(), CancellationToken.None);
+                pending.ForEach(p => p.Written.TrySetResult());
+            }
+            catch (Exception error)
+            {
+                pending.ForEach(p => p.Written.TrySetException(error));
+            }
+            pending.Clear();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+    }
+}

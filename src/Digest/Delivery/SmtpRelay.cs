@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using MailKit.Net.Smtp;
+using Microsoft.Extensions.Logging;
+
+namespace Digest.Delivery;
+
+/// <summary>
+/// One configured SMTP server: its open connections (at most <see cref="SmtpServerOptions.Connections"/>, each
+/// used by one sender at a time), its pace, and its health. A server that cannot be reached or says 421 leaves the
+/// rotation for a back-off that doubles while it keeps failing.
+/// </summary>
+internal sealed class SmtpRelay : IAsyncDisposable
+{
+    /// <summary>This many 4xx replies in a row, without an acceptance between them, count as a push-back.</summary>
+    private const int TransientBurst = 3;
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
+
+    private readonly SmtpOptions _common;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _slots;
+    private readonly ConcurrentQueue<(SmtpClient Client, long LastUsed)> _idle = new();
+    private readonly Lock _health = new();
+    private int _failures;
+    private int _transientInARow;
+    private long _outUntil;
+
+    public SmtpRelay(SmtpServerOptions server, SmtpOptions common, TimeProvider time, ILogger logger)
+    {
+        Server = server;
+        _common = common;
+        _time = time;
+        _logger = logger;
+        _slots = new SemaphoreSlim(server.Connections, server.Connections);
+        Pacer = new SendPacer(server.MaxMessagesPerSecond, time);
+    }
+
+    public SmtpServerOptions Server { get; }
+    public SendPacer Pacer { get; }
+
+    /// <summary>When the server is back in rotation; in the past while it is in.</summary>
+    public long OutUntil
+    {
+        get { lock (_health) return _outUntil; }
+    }
+
+    public bool InRotation => OutUntil <= _time.GetTimestamp();
+
+    /// <summary>Takes one of the server's connection slots if one is free.</summary>
+    public bool TryTakeSlot() => _slots.Wait(0);
+
+    /// <summary>An open connection for the slot just taken: an idle one (<c>Reused</c>), or a new one.</summary>
+    public async Task<(SmtpClient Client, bool Reused)> ConnectionAsync(CancellationToken cancellationToken)
+    {
+        while (_idle.TryDequeue(out var idle))
+        {
+            if (idle.Client.IsConnected)
+                return (idle.Client, true);
+            idle.Client.Dispose();
+        }
+        var client = new SmtpClient { Timeout = (int)_common.Timeout.TotalMilliseconds };
+        try
+        {
+            // With Security StartTls, MailKit refuses a server that does not offer STARTTLS: never plain text by accident.
+            await client.ConnectAsync(Server.Host, Server.Port, Server.Security, cancellationToken);
+            if (!string.IsNullOrEmpty(Server.Username))
+                await client.AuthenticateAsync(Server.Username, Server.Password ?? "", cancellationToken);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+        _logger.LogInformation("Connected to SMTP server {Server}", Server);
+        return (client, false);
+    }
+
+    /// <summary>Gives the slot back, keeping the connection for the next sender when it is still usable.</summary>
+    public void Release(SmtpClient? client)
+    {
+        if (client is { IsConnected: true } && _idle.Count < Server.Connections)
+            _idle.Enqueue((client, _time.GetTimestamp()));
+        else
+            client?.Dispose();
+        _slots.Release();
+    }
+
+    public void Accepted()
+    {
+        lock (_health)
+        {
+            _failures = 0;
+            _transientInARow = 0;
+        }
+        Pacer.Accepted();
+    }
+
+    /// <summary>A 4xx reply to one message: a run of them (or one 421) means the server wants us slower.</summary>
+    public void Deferred(bool closing)
+    {
+        Pacer.Answered();
+        bool burst;
+        lock (_health)
+            burst = ++_transientInARow >= TransientBurst;
+        if (closing || burst)
+        {
+            Pacer.SlowDown();
+            _logger.LogWarning("SMTP server {Server} is pushing back; slowing to {Rate:0.#} messages/s", Server, Pacer.Rate);
+            lock (_health)
+                _transientInARow = 0;
+        }
+        if (closing)
+            Failed("it replied 421 and closed the connection");
+    }
+
+    /// <summary>The server could not be reached, dropped the connection, or is closing: out of rotation for a while.</summary>
+    public void Failed(string reason)
+    {
+        TimeSpan backoff;
+        lock (_health)
+        {
+            _failures++;
+            backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, _common.ServerBackoff.Ticks * (1L << Math.Min(_failures - 1, 20))));
+            _outUntil = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
+        }
+        _logger.LogWarning("SMTP server {Server} is out of rotation for {Backoff}: {Reason}", Server, backoff, reason);
+    }
+
+    /// <summary>
+    /// Closes connections nobody has used for the idle timeout (servers drop them anyway, less politely), or every
+    /// idle one when <paramref name="all"/> (one turned out dead: the server restarted, the rest are dead too).
+    /// </summary>
+    public async Task CloseIdleAsync(bool all = false)
+    {
+        long now = _time.GetTimestamp();
+        for (int count = _idle.Count; count > 0 && _idle.TryDequeue(out var idle); count--)
+        {
+            if (!all && idle.Client.IsConnected && _time.GetElapsedTime(idle.LastUsed, now) < _common.IdleTimeout)
+                _idle.Enqueue(idle);
+            else
+                await QuitAsync(idle.Client);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        while (_idle.TryDequeue(out var idle))
+            await QuitAsync(idle.Client);
+    }
+
+    private static async Task QuitAsync(SmtpClient client)
+    {
+        try
+        {
+            if (client.IsConnected)
+                await client.DisconnectAsync(quit: true);
+        }
+        catch (Exception error) when (error is IOException or MailKit.ProtocolException or SmtpCommandException or OperationCanceledException)
+        {
+            // Closing a broken connection may fail too; the socket is released by Dispose below either way.
+        }
+        client.Dispose();
+    }
+}

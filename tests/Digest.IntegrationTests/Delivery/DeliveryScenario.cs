@@ -1,0 +1,101 @@
+using Dapper;
+using Digest.Articles;
+using Digest.Delivery;
+using Digest.Editions;
+using Digest.IntegrationTests.Infrastructure;
+using Digest.Storage;
+using Digest.Subscribers;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Digest.IntegrationTests.Delivery;
+
+/// <summary>One ledger row as the delivery tests check it.</summary>
+public sealed record LedgerEntry(string Email, string Status, string MessageId, long Attempts, string? LastReply);
+
+/// <summary>Shared steps of the delivery tests: an article and an audience in the store, a run, and the exactly-once check.</summary>
+internal static class DeliveryScenario
+{
+    public static string Reader(int i) => $"reader{i:D5}@example.com";
+
+    /// <summary>Settings for the test host that send over SMTP to the given loopback ports, in plain text.</summary>
+    public static Dictionary<string, string?> SmtpSettings(params int[] ports)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Delivery:Transport"] = "Smtp",
+            ["Delivery:BatchSize"] = "50",
+            ["Delivery:RetryBackoff"] = "00:00:00.500",
+            ["Delivery:Smtp:Timeout"] = "00:00:05",
+            ["Delivery:Smtp:ServerBackoff"] = "00:00:01",
+        };
+        for (int i = 0; i < ports.Length; i++)
+        {
+            settings[$"Delivery:Smtp:Servers:{i}:Host"] = "127.0.0.1";
+            settings[$"Delivery:Smtp:Servers:{i}:Port"] = ports[i].ToString();
+            settings[$"Delivery:Smtp:Servers:{i}:Security"] = "None";
+            settings[$"Delivery:Smtp:Servers:{i}:Connections"] = "2";
+        }
+        return settings;
+    }
+
+    /// <summary>The fixture article, stored, and confirmed "daily" subscribers: <paramref name="readers"/> numbered ones plus any named.</summary>
+    public static async Task SeedAsync(IServiceProvider services, int readers, params string[] named)
+    {
+        byte[] text = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "articles", "tram.txt"));
+        var article = ArticleParser.Parse(text).Article ?? throw new InvalidOperationException("the fixture article does not parse");
+        await services.GetRequiredService<ArticleStore>().AddAsync(article, new ArticleOrigin("test"));
+        var subscribers = services.GetRequiredService<SubscriberStore>();
+        foreach (string email in named.Concat(Enumerable.Range(1, readers).Select(Reader)))
+            await subscribers.AddConfirmedAsync(email, email.Split('@')[0], ["daily"]);
+    }
+
+    /// <summary>Polls the ledger until the run is complete, or fails with where it stands.</summary>
+    public static async Task<RunProgress> WaitForCompletionAsync(IServiceProvider services, long runId, TimeSpan timeout)
+    {
+        var monitor = services.GetRequiredService<RunMonitor>();
+        var deadline = DateTime.UtcNow + timeout;
+        RunProgress? progress;
+        do
+        {
+            progress = await monitor.GetAsync(runId);
+            if (progress?.Status == RunStatus.Completed)
+                return progress;
+            await Task.Delay(100);
+        } while (DateTime.UtcNow < deadline);
+        throw new TimeoutException($"run {runId} did not complete within {timeout}: {progress?.Line()}");
+    }
+
+    /// <summary>
+    /// Waits until no sender holds a claim on the run: the service's own resume job may be sending it beside the test.
+    /// </summary>
+    public static async Task<IReadOnlyList<LedgerEntry>> SettledLedgerAsync(IServiceProvider services, long runId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        IReadOnlyList<LedgerEntry> ledger;
+        while ((ledger = await LedgerAsync(services, runId)).Any(e => e.Status == DeliveryStatus.Sending) && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        return ledger;
+    }
+
+    public static async Task<IReadOnlyList<LedgerEntry>> LedgerAsync(IServiceProvider services, long runId)
+    {
+        await using var connection = await services.GetRequiredService<Database>().OpenAsync();
+        var rows = await connection.QueryAsync<LedgerEntry>("""
+            SELECT p.email AS Email, d.status AS Status, d.message_id AS MessageId, d.attempts AS Attempts, d.last_reply AS LastReply
+            FROM deliveries d JOIN subscribers p ON p.id = d.subscriber_id WHERE d.run_id = @runId ORDER BY p.email
+            """, new { runId });
+        return rows.ToList();
+    }
+
+    /// <summary>
+    /// Nothing missing, nothing doubled: the server received exactly one message per ledger entry marked sent, to
+    /// that subscriber with that entry's Message-ID, and nothing else.
+    /// </summary>
+    public static void AssertExactlyOnce(IReadOnlyList<LedgerEntry> ledger, IReadOnlyList<ReceivedMessage> received)
+    {
+        var expected = ledger.Where(e => e.Status == DeliveryStatus.Sent).Select(e => $"{e.Email} {e.MessageId}").Order().ToList();
+        var actual = received.Select(m => $"{Assert.Single(m.Recipients)} {m.Message.MessageId}").Order().ToList();
+        Assert.Equal(expected.Count, actual.Count);
+        Assert.Equal(expected, actual);
+    }
+}

@@ -1,0 +1,114 @@
+using Digest.Delivery;
+using Digest.Editions;
+using Digest.IntegrationTests.Infrastructure;
+using Digest.Subscribers;
+using Hangfire;
+using static Digest.IntegrationTests.Delivery.DeliveryScenario;
+
+namespace Digest.IntegrationTests.Delivery;
+
+/// <summary>Runs against Postfix's smtp-sink: fan-out, faults the sink injects, several servers, STARTTLS.</summary>
+public sealed class SmtpDeliveryTests
+{
+    [Fact]
+    public async Task ScheduledRun_FansOutInBatchJobs_AndEverySubscriberGetsExactlyOneMessage()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        using var host = new DigestTestHost(SmtpSettings(sink.Port));
+        _ = host.Server;
+        await SeedAsync(host.Services, readers: 230);
+
+        await host.Get<EditionJobs>().FireAsync("daily", new DateTimeOffset(2026, 3, 16, 6, 0, 0, TimeSpan.Zero), CancellationToken.None);
+        var run = Assert.Single(await host.Get<RunMonitor>().RecentAsync(10));
+        var progress = await WaitForCompletionAsync(host.Services, run.RunId, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(230, progress.Sent);
+        AssertExactlyOnce(await LedgerAsync(host.Services, run.RunId), await sink.WaitForAsync(230, TimeSpan.FromSeconds(10)));
+        // 230 subscribers in batches of 50: five jobs, each carrying the run and its subscriber-ID bounds only.
+        var batches = await WaitForSucceededBatchesAsync(host, 5);
+        Assert.Equal(5, batches.Count);
+        Assert.All(batches, args => Assert.Equal(run.RunId, (long)args[0]!));
+    }
+
+    [Fact]
+    public async Task Run_WhenServerDefersEveryRecipient_RetriesLater_AndDeliversOnceWhenServerRecovers()
+    {
+        int port = FreePort.Next();
+        var settings = SmtpSettings(port);
+        settings["Delivery:RetryBackoff"] = "00:00:03";
+        using var host = new DigestTestHost(settings);
+        _ = host.Server;
+        await SeedAsync(host.Services, readers: 20);
+        var run = await host.Get<EditionRunner>().StartNowAsync("daily");
+
+        IReadOnlyList<LedgerEntry> waiting;
+        await using (var refusing = await SmtpSink.StartOnAsync(port, "-r", "RCPT"))
+        {
+            await host.Get<RunSender>().SendAsync(run.Id);
+            waiting = await SettledLedgerAsync(host.Services, run.Id);
+            Assert.Empty(refusing.Messages());
+        }
+        await using var sink = await SmtpSink.StartOnAsync(port);
+        await host.Get<RunSender>().SendUntilSettledAsync(run.Id, TimeSpan.FromSeconds(30));
+        await WaitForCompletionAsync(host.Services, run.Id, TimeSpan.FromSeconds(30));
+
+        Assert.All(waiting, entry => Assert.Equal(DeliveryStatus.Retry, entry.Status));
+        Assert.All(waiting, entry => Assert.StartsWith("45", entry.LastReply));
+        var ledger = await LedgerAsync(host.Services, run.Id);
+        // Sent on the first try after the server came back: one attempt more than the ledger showed while it refused.
+        var attemptsBefore = waiting.ToDictionary(e => e.Email, e => e.Attempts);
+        Assert.All(ledger, entry => Assert.Equal((DeliveryStatus.Sent, attemptsBefore[entry.Email] + 1), (entry.Status, entry.Attempts)));
+        AssertExactlyOnce(ledger, await sink.WaitForAsync(20, TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Run_WithOneOfTwoServersDown_SendsEverythingThroughTheOther()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        using var host = new DigestTestHost(SmtpSettings(FreePort.Next(), sink.Port));
+        _ = host.Server;
+        await SeedAsync(host.Services, readers: 40);
+        var run = await host.Get<EditionRunner>().StartNowAsync("daily");
+
+        await host.Get<RunSender>().SendAsync(run.Id);
+
+        var progress = await WaitForCompletionAsync(host.Services, run.Id, TimeSpan.FromSeconds(30));
+        Assert.Equal((40, 0), (progress.Sent, progress.Failed + progress.Retrying));
+        AssertExactlyOnce(await LedgerAsync(host.Services, run.Id), await sink.WaitForAsync(40, TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Run_WithStartTlsRequired_AndServerWithoutIt_SendsNothingInPlainText()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        var settings = SmtpSettings(sink.Port);
+        settings["Delivery:Smtp:Servers:0:Security"] = "StartTls";
+        using var host = new DigestTestHost(settings);
+        _ = host.Server;
+        await SeedAsync(host.Services, readers: 3);
+        var run = await host.Get<EditionRunner>().StartNowAsync("daily");
+
+        var report = await host.Get<RunSender>().SendAsync(run.Id);
+
+        Assert.Equal(3, report.Retrying);
+        Assert.Empty(await sink.WaitForAsync(1, TimeSpan.FromSeconds(1)));
+        Assert.All(await LedgerAsync(host.Services, run.Id), entry => Assert.Contains("STARTTLS", entry.LastReply));
+    }
+
+    private static async Task<List<object?[]>> WaitForSucceededBatchesAsync(DigestTestHost host, int count)
+    {
+        var monitoring = host.Get<JobStorage>().GetMonitoringApi();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        List<object?[]> batches;
+        do
+        {
+            batches = monitoring.SucceededJobs(0, 1000)
+                .Where(job => job.Value.Job?.Method.Name == nameof(EditionJobs.SendBatchAsync))
+                .Select(job => job.Value.Job.Args.ToArray()).ToList();
+            if (batches.Count >= count)
+                break;
+            await Task.Delay(100);
+        } while (DateTime.UtcNow < deadline);
+        return batches;
+    }
+}

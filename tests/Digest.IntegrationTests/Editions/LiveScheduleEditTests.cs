@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using Digest.IntegrationTests.Infrastructure;
+
+namespace Digest.IntegrationTests.Editions;
+
+/// <summary>
+/// The real service, started in a folder with its own appsettings.json: editing the file while it runs moves the
+/// edition's schedule within seconds, and an invalid edit is refused with a log message, the last good schedule kept.
+/// </summary>
+public sealed class LiveScheduleEditTests
+{
+    private const string Settings = """
+        {
+          "Logging": { "LogLevel": { "Default": "Warning", "Digest": "Information" } },
+          "Editions": {
+            "daily": { "Title": "The Daily Digest", "Cron": "CRON", "TimeZone": "ZONE" }
+          }
+        }
+        """;
+
+    [Fact]
+    public async Task EditingAppSettings_WhileRunning_ReschedulesTheEdition_AndRefusesAnInvalidEdit()
+    {
+        using var folder = new TempFolder();
+        string file = folder.Combine("appsettings.json");
+        await File.WriteAllTextAsync(file, Settings.Replace("CRON", "0 7 * * *").Replace("ZONE", "Europe/Berlin"));
+        await using var service = await RunningService.StartAsync(folder);
+
+        string home = await service.HomePageAsync();
+        Assert.Contains("every day at 07:00 Europe/Berlin", home);
+        Assert.Equal(5, Regex.Matches(home, @"<li>\w{3} \d{1,2} \w{3} \d{4} 07:00 (?:\+|&#x2B;)0[12]:00</li>").Count);
+
+        await File.WriteAllTextAsync(file, Settings.Replace("CRON", "30 6 * * 1-5").Replace("ZONE", "America/New_York"));
+        await service.WaitForLogAsync("Edition daily: Monday to Friday at 06:30 America/New_York; next run");
+        Assert.Contains("Monday to Friday at 06:30 America/New_York", await service.HomePageAsync());
+
+        await File.WriteAllTextAsync(file, Settings.Replace("CRON", "30 6 * * 1-5").Replace("ZONE", "Mars/Olympus"));
+        await service.WaitForLogAsync("Editions:daily:TimeZone: 'Mars/Olympus' is not a known IANA time zone");
+        Assert.Contains("Monday to Friday at 06:30 America/New_York", await service.HomePageAsync());
+        Assert.False(service.HasExited, "an invalid edit must not stop the service");
+
+        await File.WriteAllTextAsync(file, Settings.Replace("CRON", "0 8 * * 1").Replace("ZONE", "Europe/Berlin"));
+        await service.WaitForLogAsync("Edition daily: Mondays at 08:00 Europe/Berlin; next run");
+    }
+
+    /// <summary>Digest.App as its own process, serving on a free loopback port, its console log collected.</summary>
+    private sealed class RunningService : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _log = new();
+        private readonly HttpClient _http;
+
+        private RunningService(Process process, string url)
+        {
+            _process = process;
+            _http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
+            process.OutputDataReceived += (_, line) => { lock (_log) _log.AppendLine(line.Data); };
+            process.ErrorDataReceived += (_, line) => { lock (_log) _log.AppendLine(line.Data); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        public bool HasExited => _process.HasExited;
+
+        private string Log { get { lock (_log) return _log.ToString(); } }
+
+        public static async Task<RunningService> StartAsync(TempFolder folder)
+        {
+            var start = DigestProcess.StartInfo(folder.Path, new Dictionary<string, string>
+            {
+                ["Storage:DataDirectory"] = folder.Combine("data"),
+                ["Inbox:Path"] = folder.Combine("data", "inbox"),
+                ["Delivery:PickupDirectory"] = folder.Combine("data", "outbox"),
+            });
+            var service = new RunningService(Process.Start(start)!, start.Environment["Urls"]!);
+            await service.WaitForLogAsync("Edition daily: ");
+            return service;
+        }
+
+        public async Task<string> HomePageAsync() => await _http.GetStringAsync("/");
+
+        public async Task WaitForLogAsync(string text)
+        {
+            var giveUp = DateTime.UtcNow.AddSeconds(30);
+            while (!Log.Contains(text, StringComparison.Ordinal))
+            {
+                if (_process.HasExited || DateTime.UtcNow > giveUp)
+                    Assert.Fail($"The service did not log \"{text}\". Its log:{Environment.NewLine}{Log}");
+                await Task.Delay(50);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _http.Dispose();
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+            _process.Dispose();
+        }
+    }
+}

@@ -1,0 +1,66 @@
+"""An SMTP server (aiosmtpd) that answers RCPT per recipient, for delivery tests.
+
+usage: python3 per_recipient_server.py PORT DUMP_DIR RULES_FILE
+
+RULES_FILE lines: address|reply|times   (times 0 = always; otherwise the reply is given that many times,
+then the address is accepted). Accepted messages are written to DUMP_DIR, one file each, headed by one
+"X-Rcpt-Args: <address>" line per recipient (the same shape as Postfix smtp-sink's dumps).
+"""
+import asyncio
+import os
+import signal
+import sys
+
+from aiosmtpd.controller import Controller
+
+
+class PerRecipientHandler:
+    def __init__(self, rules, dump_dir):
+        self.rules = rules
+        self.dump_dir = dump_dir
+        self.refusals = {}
+        self.accepted = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        rule = self.rules.get(address.lower())
+        if rule is not None:
+            reply, times = rule
+            given = self.refusals.get(address.lower(), 0)
+            if times == 0 or given < times:
+                self.refusals[address.lower()] = given + 1
+                return reply
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.accepted += 1
+        name = os.path.join(self.dump_dir, "%08d.eml" % self.accepted)
+        header = "".join("X-Rcpt-Args: <%s>\r\n" % r for r in envelope.rcpt_tos).encode()
+        with open(name + ".tmp", "wb") as dump:
+            dump.write(header + envelope.original_content)
+        os.rename(name + ".tmp", name)  # readers never see half a message
+        return "250 2.0.0 queued as %d" % self.accepted
+
+
+def read_rules(path):
+    rules = {}
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                address, reply, times = line.split("|")
+                rules[address.lower()] = (reply, int(times))
+    return rules
+
+
+def main():
+    port, dump_dir, rules_file = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    controller = Controller(PerRecipientHandler(read_rules(rules_file), dump_dir), hostname="127.0.0.1", port=port)
+    controller.start()
+    print("listening on 127.0.0.1:%d" % port, flush=True)
+    signal.sigwait({signal.SIGTERM, signal.SIGINT})
+    controller.stop()
+
+
+if __name__ == "__main__":
+    main()
