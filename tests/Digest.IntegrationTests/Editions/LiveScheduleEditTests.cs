@@ -76,6 +76,8 @@ public sealed class LiveScheduleEditTests
             });
             var service = new RunningService(Process.Start(start)!, start.Environment["Urls"]!);
             await service.WaitForLogAsync("Edition daily: ");
+            // The scheduler logs while the host is still starting; Kestrel binds a moment later.
+            await FreePort.WaitUntilListeningAsync(new Uri(start.Environment["Urls"]!).Port, TimeSpan.FromSeconds(30));
             return service;
         }
 
