@@ -20,7 +20,13 @@ internal static class SubscriberPages
         public string[]? Editions { get; init; }
         public string? Paused { get; init; }
         public string? Action { get; init; }
+        public string? TimeZone { get; init; }
     }
+
+    /// <summary>The IANA zones this machine knows, for the preferences page's suggestions.</summary>
+    private static readonly Lazy<string> ZoneChoices = new(() =>
+        string.Concat(TimeZoneInfo.GetSystemTimeZones().Select(z => z.Id).Where(id => id.Contains('/')).Order(StringComparer.Ordinal)
+            .Select(id => $"<option value=\"{Page.E(id)}\">")));
 
     public static void MapSubscriberPages(this IEndpointRouteBuilder app)
     {
@@ -86,14 +92,23 @@ internal static class SubscriberPages
         });
 
         app.MapPost("/preferences/{token}", async (HttpContext context, string token, [FromForm] PreferencesForm form, SubscriberLinks links,
-            SubscriberLifecycle lifecycle, IOptionsMonitor<EditionsOptions> editions, CancellationToken cancellationToken) =>
+            SubscriberLifecycle lifecycle, SubscriberStore subscribers, IOptionsMonitor<EditionsOptions> editions, CancellationToken cancellationToken) =>
         {
             if (links.Read(token, SubscriberLinks.Preferences, out string? problem) is not { } id)
                 return Page.InvalidLink(problem);
+            string? zone = string.IsNullOrWhiteSpace(form.TimeZone) ? null : form.TimeZone.Trim();
+            if (zone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
+            {
+                var current = await lifecycle.PreferencesAsync(id, cancellationToken);
+                return current is null
+                    ? Page.InvalidLink("this link is for a subscription that no longer exists")
+                    : PreferencesPage(context, token, current, editions.CurrentValue,
+                        $"Not saved: time zone '{zone}' is not a known IANA time zone (e.g. Europe/Berlin, America/New_York).", StatusCodes.Status400BadRequest);
+            }
             bool leave = form.Action == "leave";
             var chosen = leave ? [] : (form.Editions ?? []).Where(e => editions.CurrentValue.ContainsKey(e)).ToList();
-            var saved = await lifecycle.SaveAsync(id, chosen, paused: form.Paused is not null, cancellationToken);
-            if (saved is null)
+            if (!await subscribers.SetTimeZoneAsync(id, zone, cancellationToken)
+                || await lifecycle.SaveAsync(id, chosen, paused: form.Paused is not null, cancellationToken) is not { } saved)
                 return Page.InvalidLink("this link is for a subscription that no longer exists");
             string outcome = saved.Editions.Count == 0 ? "You are unsubscribed from every edition. Choose one below to come back."
                 : saved.Paused ? "Saved. Your digests are paused until you resume them here."
@@ -130,7 +145,8 @@ internal static class SubscriberPages
             """, status);
     }
 
-    private static IResult PreferencesPage(HttpContext context, string token, SubscriberPreferences preferences, EditionsOptions editions, string? outcome) =>
+    private static IResult PreferencesPage(HttpContext context, string token, SubscriberPreferences preferences, EditionsOptions editions, string? outcome,
+        int status = StatusCodes.Status200OK) =>
         Page.Html("Your preferences", $"""
             <h1>Your preferences</h1>
             {(outcome is null ? "" : $"""<p role="status" id="outcome">{Page.E(outcome)}</p>""")}
@@ -138,9 +154,11 @@ internal static class SubscriberPages
             <form method="post" action="/preferences/{Page.E(token)}">
             {Page.AntiforgeryField(context)}
             <fieldset><legend>Editions you receive</legend>{EditionChoices(editions, preferences.Editions.Contains)}</fieldset>
+            <p><label>Your time zone (empty: each edition's own)<br><input name="timeZone" list="zones" value="{Page.E(preferences.TimeZone)}" placeholder="e.g. Europe/Berlin"></label></p>
+            <datalist id="zones">{ZoneChoices.Value}</datalist>
             <p><label><input type="checkbox" name="paused" value="on"{(preferences.Paused ? " checked" : "")}> Pause all digests for now</label></p>
             <p><button type="submit" name="action" value="save" id="save">Save</button>
                <button type="submit" name="action" value="leave" id="leave">Unsubscribe from everything</button></p>
             </form>
-            """);
+            """, status);
 }

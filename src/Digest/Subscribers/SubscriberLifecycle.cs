@@ -4,8 +4,8 @@ using Digest.Storage;
 
 namespace Digest.Subscribers;
 
-/// <summary>A subscriber's editions and whether they are paused, as their preferences page shows them.</summary>
-public sealed record SubscriberPreferences(Subscriber Subscriber, IReadOnlySet<string> Editions)
+/// <summary>A subscriber's editions, own time zone (null: each edition's) and whether they are paused, as their preferences page shows them.</summary>
+public sealed record SubscriberPreferences(Subscriber Subscriber, IReadOnlySet<string> Editions, string? TimeZone)
 {
     public bool Paused => Subscriber.Status == SubscriberStatus.Paused;
 }
@@ -75,7 +75,8 @@ public sealed class SubscriberLifecycle(Database database, TimeProvider time)
         var editions = await connection.QueryAsync<string>(
             "SELECT edition FROM subscriptions WHERE subscriber_id = @id AND status = @confirmed",
             new { id, confirmed = SubscriberStatus.Confirmed });
-        return new SubscriberPreferences(subscriber, editions.ToHashSet(StringComparer.OrdinalIgnoreCase));
+        string? zone = await connection.ExecuteScalarAsync<string?>("SELECT time_zone FROM subscribers WHERE id = @id", new { id });
+        return new SubscriberPreferences(subscriber, editions.ToHashSet(StringComparer.OrdinalIgnoreCase), zone);
     }
 
     /// <summary>

@@ -153,6 +153,24 @@ public sealed partial class SignUpTests
     }
 
     [Fact]
+    public async Task Preferences_TimeZone_IsSaved_AndAnUnknownOneIsRefusedSayingWhy()
+    {
+        using var host = new DigestTestHost();
+        using var client = WebForms.Client(host);
+        var store = host.Get<SubscriberStore>();
+        var ana = await store.AddConfirmedAsync("ana@example.com", "Ana", ["daily"]);
+        string page = new Uri(host.Get<SubscriberLinks>().PreferencesUrl(ana.Id)).AbsolutePath;
+
+        var saved = await WebForms.PostFormAsync(client, page, page, [new("editions", "daily"), new("timeZone", "America/New_York"), new("action", "save")]);
+        var refused = await WebForms.PostFormAsync(client, page, page, [new("editions", "daily"), new("timeZone", "Mars/Olympus"), new("action", "save")]);
+
+        Assert.Contains("value=\"America/New_York\"", await saved.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("Not saved: time zone &#x27;Mars/Olympus&#x27; is not a known IANA time zone", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(["America/New_York"], await store.AudienceTimeZonesAsync("daily"));
+    }
+
+    [Fact]
     public async Task Archive_ShowsEachSentRunFromItsFrozenArticles_AndFeedsIt()
     {
         using var host = new DigestTestHost();
