@@ -41,19 +41,29 @@ internal sealed record ValidSignUp(string Email, string Name, IReadOnlyList<stri
 
 /// <summary>
 /// Records a sign-up and sends the confirmation email. Every accepted request gets the same answer, whether the
-/// address was new, pending, confirmed or suppressed: the answer never tells who subscribes.
+/// address was new, pending, confirmed or suppressed: the answer never tells who subscribes. An address gets at
+/// most one confirmation email per <see cref="ResendAfter"/>, so the form cannot be used to flood someone's inbox
+/// (per process: a few more with several web processes, still no flood).
 /// </summary>
 internal sealed class SignUpService(SubscriberLifecycle lifecycle, ConfirmationMail mail, Microsoft.Extensions.Options.IOptionsMonitor<EditionsOptions> editions,
-    ILogger<SignUpService> logger)
+    TimeProvider time, ILogger<SignUpService> logger)
 {
+    public static readonly TimeSpan ResendAfter = TimeSpan.FromMinutes(10);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, DateTimeOffset> _lastSent = new();
+
     public async Task<bool> SignUpAsync(ValidSignUp request, CancellationToken cancellationToken)
     {
         var subscriber = await lifecycle.SignUpAsync(request.Email, request.Name, request.Editions, cancellationToken);
         if (subscriber is null)
             return true; // a suppressed address is never mailed
+        var now = time.GetUtcNow();
+        if (_lastSent.TryGetValue(subscriber.Id, out var last) && now - last < ResendAfter)
+            return true; // the confirmation sent moments ago still works
         try
         {
             await mail.SendAsync(subscriber, request.Editions.Select(e => editions.CurrentValue.Get(e).Title), cancellationToken);
+            _lastSent[subscriber.Id] = now;
             return true;
         }
         catch (Exception error) when (error is not OperationCanceledException)

@@ -23,6 +23,7 @@ internal static class WebSetup
         if (!app.Services.GetRequiredService<IOptions<ProcessOptions>>().Value.ServesWeb)
             return app; // a worker answers health checks only
         app.UseStatusCodePages();
+        app.Use(SecurityHeaders);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -50,6 +51,19 @@ internal static class WebSetup
             AppPath = "/",
         }).RequireAuthorization(AccessPolicies.Admin);
         return app;
+    }
+
+    /// <summary>
+    /// No other site may frame Digest's pages (the preview frames are its own), and no page's address is sent on as a
+    /// referrer: subscriber links carry their token in the path.
+    /// </summary>
+    private static Task SecurityHeaders(HttpContext context, Func<Task> next)
+    {
+        var headers = context.Response.Headers;
+        headers.XFrameOptions = "SAMEORIGIN";
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        return next();
     }
 
     private static void WarnWhenNobodyCanSignIn(WebApplication app)

@@ -58,6 +58,34 @@ public sealed partial class SignUpTests
         Assert.True(await host.Get<SubscriberStore>().IsSubscribedAsync(known.Id, "daily"));
     }
 
+    [Fact]
+    public async Task SignUp_RepeatedQuickly_SendsOneConfirmation_AndAnswersAlike()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        using var host = DigestTestHost.SendingTo(sink);
+        using var client = WebForms.Client(host);
+        var request = new { name = "Ana", email = "ana@example.com", editions = new[] { "daily" } };
+
+        var answers = new List<HttpResponseMessage>();
+        for (int i = 0; i < 5; i++)
+            answers.Add(await client.PostAsJsonAsync("/api/subscribers", request));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Accepted, a.StatusCode));
+        Assert.Single(await sink.WaitForAsync(2, TimeSpan.FromSeconds(3)));
+    }
+
+    [Fact]
+    public async Task SubscriberPages_SendNoReferrer_AndCannotBeFramedElsewhere()
+    {
+        using var host = new DigestTestHost();
+        using var client = WebForms.Client(host);
+
+        var page = await client.GetAsync("/subscribe");
+
+        Assert.Equal("no-referrer", page.Headers.GetValues("Referrer-Policy").Single());
+        Assert.Equal("SAMEORIGIN", page.Headers.GetValues("X-Frame-Options").Single());
+    }
+
     public static TheoryData<string, string, string[], string> BadSignUps => new()
     {
         { "Ana", "ana@example.com\r\nBcc: everyone@example.com", ["daily"], "email: the address contains a line break" },
