@@ -30,6 +30,7 @@ public static class DigestServices
         services.AddOptionsWithValidateOnStart<FeedsOptions>().Bind(configuration.GetSection(FeedsOptions.SectionName));
         services.AddSingleton<IValidateOptions<FeedsOptions>, FeedsOptionsValidator>();
         services.AddSingleton<IValidateOptions<EditionsOptions>, EditionsOptionsValidator>();
+        services.AddSingleton<IValidateOptions<EditionsOptions>, EditionSenderDkimValidator>();
         services.AddSingleton<IOptionsFactory<EditionsOptions>, LastGoodEditionsFactory>();
         services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
@@ -93,5 +94,6 @@ public static class DigestServices
     {
         await services.GetRequiredService<Database>().MigrateAsync(cancellationToken);
         await services.GetRequiredService<RazorDigestRenderer>().WarmAsync();
+        _ = services.GetRequiredService<DkimMessageSigner>(); // reads the DKIM key now, not at the first send
     }
 }

@@ -60,11 +60,11 @@ internal static class SubscriberPages
         app.MapGet("/confirm/{token}", (HttpContext context, string token, SubscriberLinks links) =>
             links.Read(token, SubscriberLinks.Confirm, out string? problem) is null
                 ? Page.InvalidLink(problem)
-                : Page.Html("Confirm your subscription", $"""
+                : Private(context, Page.Html("Confirm your subscription", $"""
                     <h1>Confirm your subscription</h1>
                     <form method="post" action="/confirm/{Page.E(token)}">{Page.AntiforgeryField(context)}
                     <button type="submit" id="confirm">Yes, send me the digest</button></form>
-                    """));
+                    """)));
 
         app.MapPost("/confirm/{token}", async (string token, SubscriberLinks links, SubscriberLifecycle lifecycle, CancellationToken cancellationToken) =>
         {
@@ -117,6 +117,13 @@ internal static class SubscriberPages
         });
     }
 
+    /// <summary>A page reached through a personal link: not cached, not indexed, not passed on as a referrer.</summary>
+    private static IResult Private(HttpContext context, IResult page)
+    {
+        UnsubscribeEndpoints.KeepPrivate(context.Response);
+        return page;
+    }
+
     private static IResult MailDown() => Page.Html("Try again later",
         "<h1>Try again later</h1><p>The confirmation email could not be sent just now; try again in a few minutes.</p>",
         StatusCodes.Status503ServiceUnavailable);
@@ -147,7 +154,7 @@ internal static class SubscriberPages
 
     private static IResult PreferencesPage(HttpContext context, string token, SubscriberPreferences preferences, EditionsOptions editions, string? outcome,
         int status = StatusCodes.Status200OK) =>
-        Page.Html("Your preferences", $"""
+        Private(context, Page.Html("Your preferences", $"""
             <h1>Your preferences</h1>
             {(outcome is null ? "" : $"""<p role="status" id="outcome">{Page.E(outcome)}</p>""")}
             <p>For {Page.E(preferences.Subscriber.Email)}.</p>
@@ -160,5 +167,5 @@ internal static class SubscriberPages
             <p><button type="submit" name="action" value="save" id="save">Save</button>
                <button type="submit" name="action" value="leave" id="leave">Unsubscribe from everything</button></p>
             </form>
-            """, status);
+            """, status));
 }

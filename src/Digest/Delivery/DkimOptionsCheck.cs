@@ -27,7 +27,7 @@ internal static partial class DkimOptionsCheck
             yield return $"Delivery:Dkim:KeyFile: {problem}";
     }
 
-    private static bool Aligns(string signingDomain, string sendingDomain) =>
+    internal static bool Aligns(string signingDomain, string sendingDomain) =>
         sendingDomain.Equals(signingDomain, StringComparison.OrdinalIgnoreCase)
         || sendingDomain.EndsWith("." + signingDomain, StringComparison.OrdinalIgnoreCase);
 

@@ -1,7 +1,7 @@
+using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RazorLight;
-using System.Globalization;
 using RazorLight.Compilation;
 using RazorLight.Generation;
 
@@ -18,14 +18,16 @@ public sealed class RazorDigestRenderer : IDigestRenderer
     public const string TextTemplate = "digest.text.cshtml";
 
     private readonly RazorLightEngine _engine;
+    private readonly TemplateSnapshot _templates;
 
     public RazorDigestRenderer(IOptions<RenderingOptions> options, IHostEnvironment environment)
     {
         TemplatesPath = Path.GetFullPath(options.Value.TemplatesPath, environment.ContentRootPath);
         if (!Directory.Exists(TemplatesPath))
             throw new TemplateException($"Rendering:TemplatesPath: the templates folder '{TemplatesPath}' does not exist");
+        _templates = new TemplateSnapshot(TemplatesPath);
         _engine = new RazorLightEngineBuilder()
-            .UseFileSystemProject(TemplatesPath, extension: "")
+            .UseProject(_templates)
             .SetOperatingAssembly(typeof(DigestView).Assembly)
             .UseMemoryCachingProvider()
             .Build();
@@ -36,9 +38,9 @@ public sealed class RazorDigestRenderer : IDigestRenderer
     /// <summary>Compiles every template (partials and layouts included) so the first run pays nothing.</summary>
     public async Task WarmAsync()
     {
-        foreach (string file in Directory.EnumerateFiles(TemplatesPath, "*.cshtml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (string key in _templates.Keys)
         {
-            string key = Path.GetRelativePath(TemplatesPath, file).Replace('\\', '/');
+            string file = Path.Combine(TemplatesPath, key);
             try
             {
                 await _engine.CompileTemplateAsync(key);

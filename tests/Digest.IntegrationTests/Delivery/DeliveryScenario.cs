@@ -98,4 +98,22 @@ internal static class DeliveryScenario
         Assert.Equal(expected.Count, actual.Count);
         Assert.Equal(expected, actual);
     }
+
+    /// <summary>
+    /// After a crash: every ledger entry is sent and every subscriber received the digest; the only repeats are the
+    /// messages that were in flight (at most one per SMTP connection of the killed process), and every copy, a repeat
+    /// included, carries the ledger's Message-ID, so a receiver can tell a resend from a new mail.
+    /// </summary>
+    public static void AssertEveryoneOnce_ButInFlight(IReadOnlyList<LedgerEntry> ledger, IReadOnlyList<ReceivedMessage> received, int inFlightLimit)
+    {
+        Assert.All(ledger, entry => Assert.Equal(DeliveryStatus.Sent, entry.Status));
+        var byRecipient = received.GroupBy(m => Assert.Single(m.Recipients)).ToDictionary(g => g.Key, g => g.ToList());
+        var messageIds = ledger.ToDictionary(e => e.Email, e => e.MessageId);
+        Assert.Equal(messageIds.Keys.Order(), byRecipient.Keys.Order());
+        Assert.All(byRecipient, pair => Assert.All(pair.Value, m => Assert.Equal(messageIds[pair.Key], m.Message.MessageId)));
+        var repeated = byRecipient.Where(pair => pair.Value.Count > 1).ToList();
+        Assert.True(repeated.Count <= inFlightLimit && repeated.All(pair => pair.Value.Count == 2),
+            $"only the message in flight on each of the {inFlightLimit} connections may repeat; repeated: " +
+            string.Join(", ", repeated.Select(pair => $"{pair.Key} x{pair.Value.Count}")));
+    }
 }

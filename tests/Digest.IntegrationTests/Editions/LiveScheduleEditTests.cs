@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
 using Digest.IntegrationTests.Infrastructure;
 
@@ -45,64 +43,43 @@ public sealed class LiveScheduleEditTests
         await service.WaitForLogAsync("Edition daily: Mondays at 08:00 Europe/Berlin; next run");
     }
 
-    /// <summary>Digest.App as its own process, serving on a free loopback port, its console log collected.</summary>
+    /// <summary>Digest.App on the test's folder, its home page read over HTTP.</summary>
     private sealed class RunningService : IAsyncDisposable
     {
-        private readonly Process _process;
-        private readonly StringBuilder _log = new();
+        private readonly RunningDigest _service;
         private readonly HttpClient _http;
 
-        private RunningService(Process process, string url)
+        private RunningService(RunningDigest service)
         {
-            _process = process;
-            _http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
-            process.OutputDataReceived += (_, line) => { lock (_log) _log.AppendLine(line.Data); };
-            process.ErrorDataReceived += (_, line) => { lock (_log) _log.AppendLine(line.Data); };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            _service = service;
+            _http = new HttpClient { BaseAddress = new Uri(service.Url), Timeout = TimeSpan.FromSeconds(10) };
         }
 
-        public bool HasExited => _process.HasExited;
-
-        private string Log { get { lock (_log) return _log.ToString(); } }
+        public bool HasExited => _service.HasExited;
 
         public static async Task<RunningService> StartAsync(TempFolder folder)
         {
-            var start = DigestProcess.StartInfo(folder.Path, new Dictionary<string, string>
+            var digest = RunningDigest.Start(folder.Path, new Dictionary<string, string>
             {
                 ["Storage:DataDirectory"] = folder.Combine("data"),
                 ["Inbox:Path"] = folder.Combine("data", "inbox"),
                 ["Delivery:PickupDirectory"] = folder.Combine("data", "outbox"),
             });
-            var service = new RunningService(Process.Start(start)!, start.Environment["Urls"]!);
+            var service = new RunningService(digest);
             await service.WaitForLogAsync("Edition daily: ");
             // The scheduler logs while the host is still starting; Kestrel binds a moment later.
-            await FreePort.WaitUntilListeningAsync(new Uri(start.Environment["Urls"]!).Port, TimeSpan.FromSeconds(30));
+            await FreePort.WaitUntilListeningAsync(new Uri(digest.Url).Port, TimeSpan.FromSeconds(30));
             return service;
         }
 
         public async Task<string> HomePageAsync() => await _http.GetStringAsync("/");
 
-        public async Task WaitForLogAsync(string text)
-        {
-            var giveUp = DateTime.UtcNow.AddSeconds(30);
-            while (!Log.Contains(text, StringComparison.Ordinal))
-            {
-                if (_process.HasExited || DateTime.UtcNow > giveUp)
-                    Assert.Fail($"The service did not log \"{text}\". Its log:{Environment.NewLine}{Log}");
-                await Task.Delay(50);
-            }
-        }
+        public Task WaitForLogAsync(string text) => _service.WaitForLogAsync(text);
 
         public async ValueTask DisposeAsync()
         {
             _http.Dispose();
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-            _process.Dispose();
+            await _service.DisposeAsync();
         }
     }
 }

@@ -32,21 +32,6 @@ public static class DigestProcess
     }
 
     /// <summary>Runs a command to completion (or kills it after the timeout and fails).</summary>
-    public static async Task<ProcessResult> RunAsync(string workingDirectory, IDictionary<string, string> settings, params string[] arguments)
-    {
-        using var process = Process.Start(StartInfo(workingDirectory, settings, arguments))!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"Digest.App {string.Join(' ', arguments)} did not finish within 60 s: {await output}{await error}");
-        }
-        return new ProcessResult(process.ExitCode, await output, await error);
-    }
+    public static Task<ProcessResult> RunAsync(string workingDirectory, IDictionary<string, string> settings, params string[] arguments) =>
+        ProcessRunner.RunAsync(StartInfo(workingDirectory, settings, arguments), TimeSpan.FromSeconds(60));
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Digest.App.Web.Access;
 using Digest.IntegrationTests.Infrastructure;
@@ -20,8 +19,7 @@ public sealed class BrowserHost : IAsyncLifetime
     public const string EditorEmail = "erin@newsroom.example.org";
 
     private readonly TempFolder _folder = new("digest-browser");
-    private Process? _app;
-    private readonly System.Text.StringBuilder _log = new();
+    private RunningDigest? _app;
 
     public SmtpSink Sink { get; private set; } = null!;
     public ChromeDriver Browser { get; private set; } = null!;
@@ -61,27 +59,10 @@ public sealed class BrowserHost : IAsyncLifetime
             ["Users:erin:Roles:0"] = "editor",
             ["Users:erin:Email"] = EditorEmail,
         };
-        var start = DigestProcess.StartInfo(_folder.Path, Settings);
-        start.Environment["Urls"] = BaseUrl;
-        _app = Process.Start(start)!;
-        _app.OutputDataReceived += (_, line) => Log(line.Data);
-        _app.ErrorDataReceived += (_, line) => Log(line.Data);
-        _app.BeginOutputReadLine();
-        _app.BeginErrorReadLine();
-        await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), () => _app.HasExited ? $"Digest.App exited: {AppLog}" : AppLog);
+        _app = RunningDigest.Start(_folder.Path, Settings); // the Urls setting above wins over the generated one
+        await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), () => _app.HasExited ? $"Digest.App exited: {_app.Log}" : _app.Log);
         Browser = StartBrowser();
         Directory.CreateDirectory(ArtifactsDirectory);
-    }
-
-    public string AppLog
-    {
-        get { lock (_log) return _log.ToString(); }
-    }
-
-    private void Log(string? line)
-    {
-        lock (_log)
-            _log.AppendLine(line);
     }
 
     private ChromeDriver StartBrowser()
@@ -130,12 +111,8 @@ public sealed class BrowserHost : IAsyncLifetime
     {
         Browser?.Quit();
         Browser?.Dispose();
-        if (_app is { HasExited: false })
-        {
-            _app.Kill(entireProcessTree: true);
-            await _app.WaitForExitAsync();
-        }
-        _app?.Dispose();
+        if (_app is not null)
+            await _app.DisposeAsync();
         if (Sink is not null)
             await Sink.DisposeAsync();
         _folder.Dispose();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Digest.App.Web.Access;
 using Digest.IntegrationTests.Infrastructure;
 
@@ -49,44 +48,14 @@ public sealed class UsersCommandTests
     public async Task FirstRun_WithoutUsers_SaysHowToCreateOne()
     {
         using var folder = new TempFolder();
-        var start = DigestProcess.StartInfo(folder.Path, new Dictionary<string, string> { ["Storage:DataDirectory"] = folder.Combine("data") });
-        using var process = Process.Start(start)!;
-        var output = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, line) => { lock (output) output.AppendLine(line.Data); };
-        process.BeginOutputReadLine();
-        try
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!Snapshot(output).Contains("users add <name> --role admin") && DateTime.UtcNow < deadline && !process.HasExited)
-                await Task.Delay(100);
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
 
-        Assert.Contains("No users are configured", Snapshot(output));
-        Assert.Contains("dotnet Digest.App.dll users add <name> --role admin", Snapshot(output));
+        await using var service = RunningDigest.Start(folder.Path, new Dictionary<string, string> { ["Storage:DataDirectory"] = folder.Combine("data") });
+
+        await service.WaitForLogAsync("No users are configured", TimeSpan.FromSeconds(30));
+        await service.WaitForLogAsync("dotnet Digest.App.dll users add <name> --role admin", TimeSpan.FromSeconds(30));
     }
 
-    private static string Snapshot(System.Text.StringBuilder output)
-    {
-        lock (output)
-            return output.ToString();
-    }
-
-    private static async Task<(int ExitCode, string Output, string Error)> RunWithInputAsync(TempFolder folder, string input, params string[] arguments)
-    {
-        var start = DigestProcess.StartInfo(folder.Path, new Dictionary<string, string>(), arguments);
-        start.RedirectStandardInput = true;
-        using var process = Process.Start(start)!;
-        await process.StandardInput.WriteLineAsync(input);
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<ProcessResult> RunWithInputAsync(TempFolder folder, string input, params string[] arguments) =>
+        ProcessRunner.RunAsync(DigestProcess.StartInfo(folder.Path, new Dictionary<string, string>(), arguments), TimeSpan.FromSeconds(60),
+            System.Text.Encoding.UTF8.GetBytes(input + "\n"));
 }

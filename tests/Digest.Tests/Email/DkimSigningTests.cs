@@ -117,6 +117,21 @@ public sealed class DkimSigningTests : IDisposable
         Assert.True(new DeliveryOptionsValidator(new HostingEnvironment { ContentRootPath = KeyFolder }).Validate(null, options).Succeeded);
     }
 
+    [Theory]
+    [InlineData("weekly@news.example.org", true)]
+    [InlineData("weekly@letters.example.net", false)]
+    public void Validate_EditionWithItsOwnFromAddress_MustAlignWithTheDkimDomain(string from, bool valid)
+    {
+        var delivery = new DeliveryOptions { Dkim = new DkimOptions { KeyFile = KeyFile, Domain = Domain, Selector = Selector } };
+        var editions = new Digest.Editions.EditionsOptions { ["weekly"] = new() { FromAddress = from } };
+
+        var result = new EditionSenderDkimValidator(Microsoft.Extensions.Options.Options.Create(delivery)).Validate(null, editions);
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+            Assert.Contains($"Editions:weekly:FromAddress: '{from}' is outside the DKIM domain '{Domain}'", result.FailureMessage);
+    }
+
     private static string PublicKeyPem()
     {
         string der = DnsRecord[(DnsRecord.IndexOf("p=", StringComparison.Ordinal) + 2)..];

@@ -51,5 +51,21 @@ public sealed class TemplateStartupTests : IDisposable
         Assert.Matches(@"line \d+", error.Message);
     }
 
+    [Fact]
+    public async Task Render_AfterStart_UsesTheTemplatesCompiledThen_EvenIfTheFilesChange()
+    {
+        var renderer = Renderer();
+        await renderer.WarmAsync();
+        using var samples = new EmailSamples();
+        var view = samples.Compose(EmailSamples.Articles(1));
+        var before = await renderer.RenderAsync(view);
+
+        Break("digest.text.cshtml", 3, "@Model.EditionTitle EDITED");
+        await Task.Delay(300); // time for a file watcher, were there one, to notice the edit
+        var after = await renderer.RenderAsync(view);
+
+        Assert.Equal(before, after);
+    }
+
     public void Dispose() => Directory.Delete(_templates, recursive: true);
 }

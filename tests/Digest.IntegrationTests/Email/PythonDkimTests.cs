@@ -1,0 +1,57 @@
+using System.Text;
+using Digest.IntegrationTests.Infrastructure;
+
+namespace Digest.IntegrationTests.Email;
+
+/// <summary>An independent verifier, Debian's python3-dkim, checks the signature on what the app actually sends.</summary>
+public sealed class PythonDkimTests
+{
+    private const string Python = "/usr/bin/python3"; // Debian's, where python3-dkim is installed
+    private const string Domain = "news.example.org";
+    private const string Selector = "digest2026";
+
+    private static string Fixture(params string[] parts) => Path.Combine([AppContext.BaseDirectory, "Fixtures", .. parts]);
+
+    private static Dictionary<string, string?> Signing => new()
+    {
+        ["Delivery:Dkim:KeyFile"] = Fixture("dkim", "test-only-not-secret.private.pem"),
+        ["Delivery:Dkim:Domain"] = Domain,
+        ["Delivery:Dkim:Selector"] = Selector,
+    };
+
+    [Fact]
+    public async Task Dkimpy_VerifiesTheSentDigest_AndRejectsItOnceASignedHeaderChanges()
+    {
+        byte[] eml = await SentDigest.SendAsync(Signing);
+        using var folder = new TempFolder("digest-dkimpy");
+        string text = Encoding.ASCII.GetString(eml);
+        string unsubscribeLine = text.Split("\r\n").First(line => line.StartsWith("List-Unsubscribe-Post:", StringComparison.Ordinal));
+
+        var signed = await VerifyAsync(folder, "signed.eml", text);
+        var tampered = await VerifyAsync(folder, "tampered.eml", text.Replace(unsubscribeLine, "List-Unsubscribe-Post: List-Unsubscribe=Never", StringComparison.Ordinal));
+
+        Assert.True(signed.ExitCode == 0, $"dkimpy rejected the signed digest: {signed.Output}{signed.Error}");
+        Assert.Equal("pass", signed.Output.Trim());
+        Assert.True(tampered.ExitCode == 1, $"dkimpy accepted a digest whose List-Unsubscribe-Post was changed: {tampered.Output}{tampered.Error}");
+    }
+
+    [Fact]
+    public async Task Dkimpy_VerifiesTheDigestAsAnSmtpServerReceivedIt()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        byte[] received = await SentDigest.SendAsync(Signing, sink);
+        using var folder = new TempFolder("digest-dkimpy");
+
+        var result = await VerifyAsync(folder, "received.eml", Encoding.ASCII.GetString(received));
+
+        Assert.True(result.ExitCode == 0, $"dkimpy rejected the digest MailKit delivered: {result.Output}{result.Error}");
+    }
+
+    private static async Task<ProcessResult> VerifyAsync(TempFolder folder, string name, string message)
+    {
+        string path = folder.Combine(name);
+        await File.WriteAllTextAsync(path, message, Encoding.ASCII);
+        return await ExternalTool.RunAsync(Python,
+            [Path.Combine(AppContext.BaseDirectory, "Email", "verify_dkim.py"), path, Fixture("dkim", "test-only-not-secret.dns.txt"), Selector, Domain]);
+    }
+}

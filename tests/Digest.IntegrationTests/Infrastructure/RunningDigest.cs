@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Digest.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real Digest.App service as its own process, in a working folder of the test's (where its appsettings.json
+/// is), serving on a free loopback port, with its console log collected for assertions and failure messages.
+/// </summary>
+public sealed class RunningDigest : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    private RunningDigest(Process process, string url)
+    {
+        _process = process;
+        Url = url;
+        process.OutputDataReceived += (_, line) => { lock (_log) _log.AppendLine(line.Data); };
+        process.ErrorDataReceived += (_, line) => { lock (_log) _log.AppendLine(line.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Url { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public string Log { get { lock (_log) return _log.ToString(); } }
+
+    public static RunningDigest Start(string workingDirectory, IDictionary<string, string>? settings = null)
+    {
+        var start = DigestProcess.StartInfo(workingDirectory, settings ?? new Dictionary<string, string>());
+        return new RunningDigest(Process.Start(start)!, start.Environment["Urls"]!);
+    }
+
+    public async Task WaitForLogAsync(string text, TimeSpan? timeout = null)
+    {
+        var giveUp = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (!Log.Contains(text, StringComparison.Ordinal))
+        {
+            if (HasExited || DateTime.UtcNow > giveUp)
+                Assert.Fail($"The service did not log \"{text}\". Its log:{Environment.NewLine}{Log}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown, no flushing, exactly like <c>kill -9</c>.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,122 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapper;
+using Digest.Articles;
+using Digest.Delivery;
+using Digest.Editions;
+using Digest.IntegrationTests.Infrastructure;
+using Digest.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using static Digest.IntegrationTests.Delivery.DeliveryScenario;
+
+namespace Digest.IntegrationTests.ScaleOut;
+
+/// <summary>
+/// Three worker processes and one web process on one PostgreSQL store and job queue send an edition to 20,000
+/// subscribers; one worker is killed with SIGKILL mid-run. Everyone still gets the digest exactly once, but for the
+/// killed worker's in-flight messages, which repeat with the same Message-ID.
+/// </summary>
+public sealed class ClusterTests
+{
+    private const int Audience = 20_000;
+    private const int ConnectionsPerWorker = 2;
+
+    [Fact]
+    public async Task Cluster_WorkerKilledMidRun_EverySubscriberGetsTheDigestOnce_ButInFlightRepeats()
+    {
+        await using var postgres = await PostgresCluster.StartAsync();
+        await using var sink = await SmtpSink.StartAsync();
+        using var work = new TempFolder("digest-cluster");
+        await WriteSettingsAsync(work.Path, await postgres.CreateDatabaseAsync(), sink.Port);
+        using var engine = await DigestEngine.StartAsync(work.Path);
+        await SeedAsync(engine.Services);
+
+        await using var web = RunningDigest.Start(work.Path, new Dictionary<string, string> { ["Process:Role"] = "Web" });
+        var workers = Enumerable.Range(0, 3)
+            .Select(_ => RunningDigest.Start(work.Path, new Dictionary<string, string> { ["Process:Role"] = "Worker" })).ToList();
+        try
+        {
+            // Each worker's scheduler catches up the edition's latest slot at start: one run cluster-wide.
+            await WaitForMessagesAsync(sink, Audience / 4, workers);
+            await workers[0].KillAsync();
+            int receivedAtKill = Directory.EnumerateFiles(sink.DumpDirectory).Count();
+
+            var run = Assert.Single(await SentRunsAsync(engine.Services));
+            await WaitForCompletionAsync(engine.Services, run, TimeSpan.FromMinutes(4));
+            var health = await HealthAsync(web.Url);
+
+            Assert.InRange(receivedAtKill, 1, Audience - 1);
+            var ledger = await LedgerAsync(engine.Services, run);
+            Assert.Equal(Audience, ledger.Count);
+            var received = await sink.WaitForAsync(Audience, TimeSpan.FromSeconds(10));
+            AssertEveryoneOnce_ButInFlight(ledger, received, inFlightLimit: ConnectionsPerWorker);
+            // The web front shows the surviving workers' job servers alive (and the killed one not).
+            Assert.Equal(2, health.GetProperty("servers").EnumerateArray().Count(s => s.GetProperty("alive").GetBoolean()));
+        }
+        finally
+        {
+            foreach (var worker in workers)
+                await worker.DisposeAsync();
+        }
+    }
+
+    private static Task WriteSettingsAsync(string folder, string connectionString, int smtpPort)
+    {
+        var settings = new
+        {
+            Logging = new { LogLevel = new Dictionary<string, string> { ["Default"] = "Warning", ["Digest"] = "Information" } },
+            Storage = new { Provider = "Postgres", ConnectionString = connectionString, DataDirectory = "data" },
+            Rendering = new { TemplatesPath = DigestTestHost.TemplatesPath },
+            Site = new { PublicUrl = "https://digest.example.org" },
+            Editions = new { daily = new { Title = "The Daily Digest", Cron = "* * * * *", TimeZone = "Europe/Berlin" } },
+            Delivery = new
+            {
+                Transport = "Smtp",
+                FromAddress = "digest@news.example.org",
+                BatchSize = 500,
+                // A claim cut off by the kill is taken again after this long; it must outlast a send (Smtp:Timeout).
+                ClaimTimeout = "00:00:05",
+                RetryBackoff = "00:00:01",
+                Smtp = new { Host = "127.0.0.1", Port = smtpPort, Security = "None", Connections = ConnectionsPerWorker, Timeout = "00:00:03" },
+            },
+        };
+        return File.WriteAllTextAsync(Path.Combine(folder, "appsettings.json"), JsonSerializer.Serialize(settings));
+    }
+
+    /// <summary>The fixture article and 20,000 confirmed subscribers, inserted in bulk.</summary>
+    private static async Task SeedAsync(IServiceProvider services)
+    {
+        byte[] text = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "articles", "tram.txt"));
+        await services.GetRequiredService<ArticleStore>().AddAsync(ArticleParser.Parse(text).Article!, new ArticleOrigin("test"));
+        await using var connection = await services.GetRequiredService<Database>().OpenAsync();
+        string now = Clock.Format(DateTimeOffset.UtcNow);
+        await connection.ExecuteAsync("""
+            INSERT INTO subscribers (email, name, status, created_at)
+            SELECT 'reader' || lpad(g::text, 5, '0') || '@example.com', 'Reader ' || g, 'confirmed', @now FROM generate_series(1, @Audience) g;
+            INSERT INTO subscriptions (subscriber_id, edition, status, updated_at) SELECT id, 'daily', 'confirmed', @now FROM subscribers;
+            """, new { now, Audience });
+    }
+
+    private static async Task<IReadOnlyList<long>> SentRunsAsync(IServiceProvider services)
+    {
+        await using var connection = await services.GetRequiredService<Database>().OpenAsync();
+        return (await connection.QueryAsync<long>("SELECT id FROM runs WHERE status <> @empty", new { empty = RunStatus.Empty })).ToList();
+    }
+
+    private static async Task WaitForMessagesAsync(SmtpSink sink, int count, IReadOnlyList<RunningDigest> workers)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (Directory.EnumerateFiles(sink.DumpDirectory).Count() < count)
+        {
+            if (workers.Any(w => w.HasExited) || DateTime.UtcNow > deadline)
+                throw new TimeoutException($"the cluster did not send {count} messages; the first worker said:\n{workers[0].Log}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<JsonElement> HealthAsync(string url)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        return await http.GetFromJsonAsync<JsonElement>("/healthz");
+    }
+}
