@@ -61,11 +61,13 @@ internal static class ArchivePages
         });
     }
 
+    /// <summary>The edition's title and the run's date in the edition's zone; a run of an edition since removed keeps its name and UTC.</summary>
     private static string Title(EditionsOptions editions, Run run)
     {
-        string edition = editions.TryGetValue(run.Edition, out var options) ? new Edition(run.Edition, options).Title : run.Edition;
-        var zone = editions.TryGetValue(run.Edition, out var o) ? new EditionSchedule(o).TimeZone : TimeZoneInfo.Utc;
-        return $"{edition} — {TimeZoneInfo.ConvertTime(run.Slot, zone).ToString("d MMMM yyyy", Display)}";
+        if (!editions.TryGetValue(run.Edition, out var options))
+            return $"{run.Edition} — {run.Slot.ToString("d MMMM yyyy", Display)}";
+        var local = TimeZoneInfo.ConvertTime(run.Slot, new EditionSchedule(options).TimeZone);
+        return $"{new Edition(run.Edition, options).Title} — {local.ToString("d MMMM yyyy", Display)}";
     }
 
     private static string ArticleSection(Article article) => $"""
