@@ -8,29 +8,66 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Parse + dedupe + store on SQLite over generated articles (one in ten a re-worded duplicate), per article (the
-/// inbox and the API) and in batches (a feed poll), against parsing alone as the baseline; then the inbox taking
-/// a bulk drop of files. Every figure and ratio comes from this one run.
+/// Parse + dedupe + store on SQLite over generated articles (one in ten a re-worded duplicate): one commit per
+/// article (the API), 100 per commit (a feed poll, the inbox), against parsing alone and an empty transaction as
+/// baselines; then the inbox taking a bulk drop of files. The whole set runs several rounds in this one process and
+/// the best of each is kept: on a shared machine the slowest rounds measure the neighbours, not Digest.
 /// </summary>
 internal static class IngestBenchmark
 {
     private const double TargetPerSecond = 5_000;
+    private const string Parse = "parse only (baseline)";
+    private const string EmptyCommit = "open + empty write transaction (baseline)";
+    private const string OneCommitEach = "parse + dedupe + store, one commit each (API)";
+    private const string Batched = "parse + dedupe + store, 100 per commit (feeds)";
+    private const string Inbox = "inbox: bulk drop until empty (100 per commit)";
 
     public static async Task RunAsync(string[] args)
     {
         int count = Option(args, "--articles", 5_000);
         int files = Option(args, "--files", 2_000);
+        int rounds = Option(args, "--rounds", 3);
         var articles = Generate(count);
-        Console.WriteLine($"ingest: {count:N0} generated articles ({articles.Sum(a => a.Length) / 1024:N0} KiB, every 10th a re-worded duplicate), {files:N0} inbox files");
+        Console.WriteLine($"ingest: {count:N0} generated articles ({articles.Sum(a => a.Length) / 1024:N0} KiB, every 10th a re-worded duplicate), "
+            + $"{files:N0} inbox files, best of {rounds} rounds");
 
         await WarmUpAsync(articles);
-        double parse = Measure("parse only (baseline)", count, () => { foreach (var bytes in articles) ArticleParser.Parse(bytes); return Task.CompletedTask; });
+        var best = new Dictionary<string, double>();
+        for (int round = 1; round <= rounds; round++)
+        {
+            Console.WriteLine($"round {round}");
+            foreach (var (name, perSecond) in await RunRoundAsync(articles, files))
+                best[name] = Math.Max(best.GetValueOrDefault(name), perSecond);
+        }
 
-        double transaction, single, batched;
+        Console.WriteLine();
+        Console.WriteLine($"best of {rounds} rounds:");
+        foreach (var (name, perSecond) in best)
+            Console.WriteLine($"  {name,-48} {perSecond,10:N0} /s");
+        Console.WriteLine($"one commit each / parse only      : {best[OneCommitEach] / best[Parse]:P1}");
+        Console.WriteLine($"one commit each / empty commit    : {best[OneCommitEach] / best[EmptyCommit]:P1}");
+        Console.WriteLine($"100 per commit / one commit each  : {best[Batched] / best[OneCommitEach]:F2}x");
+        Console.WriteLine($"inbox files / 100 per commit      : {best[Inbox] / best[Batched]:P1}");
+        Console.WriteLine($"target {TargetPerSecond:N0} articles/s: 100 per commit {Verdict(best[Batched])}, inbox {Verdict(best[Inbox])}, "
+            + $"one commit each {Verdict(best[OneCommitEach])}");
+    }
+
+    private static async Task<Dictionary<string, double>> RunRoundAsync(List<byte[]> articles, int files)
+    {
+        int count = articles.Count;
+        var rates = new Dictionary<string, double>
+        {
+            [Parse] = await MeasureAsync(Parse, count, () =>
+            {
+                foreach (var bytes in articles)
+                    ArticleParser.Parse(bytes);
+                return Task.CompletedTask;
+            }),
+        };
         await using (var engine = await Engine.StartAsync())
         {
             var database = engine.Services.GetRequiredService<Database>();
-            transaction = Measure("open + empty write transaction (baseline)", count, async () =>
+            rates[EmptyCommit] = await MeasureAsync(EmptyCommit, count, async () =>
             {
                 for (int i = 0; i < count; i++)
                 {
@@ -40,50 +77,40 @@ internal static class IngestBenchmark
                 }
             });
         }
-        int stored;
         await using (var engine = await Engine.StartAsync())
         {
             var store = engine.Services.GetRequiredService<ArticleStore>();
-            single = Measure("parse + dedupe + store, one commit each (API)", count, async () =>
+            rates[OneCommitEach] = await MeasureAsync(OneCommitEach, count, async () =>
             {
                 foreach (var bytes in articles)
                     await store.AddAsync(ArticleParser.Parse(bytes).Article!, new ArticleOrigin("benchmark"));
             });
-            stored = (await store.ListRecentAsync(int.MaxValue)).Count;
+            int stored = (await store.ListRecentAsync(int.MaxValue)).Count;
+            Console.WriteLine($"    stored {stored:N0} of {count:N0} articles; the rest were recognised as duplicates");
         }
         await using (var engine = await Engine.StartAsync())
         {
             var store = engine.Services.GetRequiredService<ArticleStore>();
-            batched = Measure("parse + dedupe + store, 100 per commit (feeds)", count, async () =>
+            rates[Batched] = await MeasureAsync(Batched, count, async () =>
             {
                 foreach (var batch in articles.Chunk(100))
                     await store.AddManyAsync(batch.Select(b => (ArticleParser.Parse(b).Article!, new ArticleOrigin("benchmark"))));
             });
         }
-
-        double inbox;
-        int processed, left;
         await using (var engine = await Engine.StartAsync())
         {
             var processor = engine.Services.GetRequiredService<InboxProcessor>();
             Directory.CreateDirectory(processor.InboxPath);
             for (int i = 0; i < files; i++)
                 await File.WriteAllBytesAsync(Path.Combine(processor.InboxPath, $"article-{i:D5}.txt"), articles[i % count]);
-            inbox = Measure("inbox: bulk drop until empty (100 per commit)", files, async () =>
+            rates[Inbox] = await MeasureAsync(Inbox, files, async () =>
             {
                 while (await processor.ProcessOnceAsync() > 0) { }
             });
-            processed = Directory.EnumerateFiles(processor.ProcessedPath).Count();
-            left = Directory.EnumerateFiles(processor.InboxPath).Count();
+            Console.WriteLine($"    inbox: {Directory.EnumerateFiles(processor.ProcessedPath).Count():N0} files processed, "
+                + $"{Directory.EnumerateFiles(processor.InboxPath).Count():N0} left behind");
         }
-
-        Console.WriteLine();
-        Console.WriteLine($"stored {stored:N0} of {count:N0} articles (the rest recognised as duplicates); inbox: {processed:N0} processed, {left:N0} left behind");
-        Console.WriteLine($"store per article / parse only : {single / parse:P1}");
-        Console.WriteLine($"store per article / empty transaction: {single / transaction:P1}");
-        Console.WriteLine($"store batched / per article    : {batched / single:F2}x");
-        Console.WriteLine($"inbox files / store per article: {inbox / single:P1}");
-        Console.WriteLine($"target {TargetPerSecond:N0} articles/s: batched {Verdict(batched)}, inbox {Verdict(inbox)}, one commit each {Verdict(single)}");
+        return rates;
     }
 
     private static string Verdict(double perSecond) => $"{(perSecond >= TargetPerSecond ? "met" : "MISSED")} ({perSecond:N0}/s)";
@@ -98,10 +125,10 @@ internal static class IngestBenchmark
         await store.AddManyAsync(articles.Skip(300).Take(300).Select(b => (ArticleParser.Parse(b).Article!, new ArticleOrigin("warm-up"))));
     }
 
-    private static double Measure(string name, int items, Func<Task> work)
+    private static async Task<double> MeasureAsync(string name, int items, Func<Task> work)
     {
         var clock = Stopwatch.StartNew();
-        work().GetAwaiter().GetResult();
+        await work();
         clock.Stop();
         double perSecond = items / clock.Elapsed.TotalSeconds;
         Console.WriteLine($"  {name,-48} {clock.Elapsed.TotalMilliseconds,9:N0} ms {perSecond,10:N0} /s");

@@ -34,7 +34,7 @@ public static class ArticleJson
         }
         catch (JsonException error)
         {
-            return new ArticleSubmission(ParseOutcome.Fail((int)(error.LineNumber ?? 0) + 1, Describe(error)));
+            return new ArticleSubmission(ParseOutcome.Fail((int)(error.LineNumber ?? 0) + 1, Describe(error, json)));
         }
         if (fields is null)
             return new ArticleSubmission(ParseOutcome.Fail(1, "expected a JSON object with headline, publishedAt, highlights and body"));
@@ -63,11 +63,24 @@ public static class ArticleJson
         if (!string.IsNullOrEmpty(url) && !IsWebAddress(url))
             problems.Add(new ArticleProblem(LineOf("url"), $"url: '{url}' is not an absolute http(s) address"));
 
+        foreach (var (field, values) in new (string, IEnumerable<string?>)[]
+            { ("headline", [headline]), ("highlights", highlights), ("body", body), ("url", [url]), ("source", [fields.Source]) })
+        {
+            if (values.Any(v => v?.Contains('\0') == true))
+                problems.Add(new ArticleProblem(LineOf(field), $"{field}: {NotPlainText}"));
+        }
+
         if (problems.Count > 0)
             return new ArticleSubmission(new ParseOutcome(null, problems));
         var content = new ArticleContent(headline, published, highlights, body, []);
         return new ArticleSubmission(new ParseOutcome(content, []), string.IsNullOrEmpty(url) ? null : url, fields.Source?.Trim());
     }
+
+    /// <summary>
+    /// JSON escapes can spell what no text file holds: NUL and half a surrogate pair. The reader refuses the latter;
+    /// NUL is refused here (PostgreSQL cannot store it in text), as the text format refuses NUL bytes.
+    /// </summary>
+    private const string NotPlainText = "contains a NUL character or a broken \\u surrogate escape; send plain text";
 
     internal static bool IsWebAddress(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
@@ -93,13 +106,38 @@ public static class ArticleJson
         return paragraphs;
     }
 
-    private static string Describe(JsonException error)
+    private static string Describe(JsonException error, byte[] json)
     {
         // "$.highlights[1]" names the field a value of the wrong type was found in.
         string? field = error.Path?.TrimStart('$', '.').Split('[', '.')[0];
+        if (!string.IsNullOrEmpty(field) && HasUnreadableString(json))
+            return $"{field}: {NotPlainText}";
         if (!string.IsNullOrEmpty(field) && Expected.TryGetValue(field, out string? expected))
             return $"{field}: must be {expected}";
         return $"not valid JSON at column {error.BytePositionInLine + 1}; send a JSON object, or the article text as text/plain";
+    }
+
+    /// <summary>Whether a string in the document cannot become text (a lone surrogate escape such as "\\ud800").</summary>
+    private static bool HasUnreadableString(byte[] json)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+                    reader.GetString();
+            }
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false; // broken JSON, which the caller reports as such
+        }
     }
 
     /// <summary>The line each top-level property starts on (1-based), so a problem with its value can point there.</summary>

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Digest.Storage;
 
 namespace Digest.Articles;
@@ -29,27 +30,36 @@ public sealed record ArticleListing(Article Article, IReadOnlyList<ArticleRun> R
 /// </summary>
 public sealed class ArticleStore(Database database, TimeProvider time)
 {
-    public async Task<StoredArticle> AddAsync(ArticleContent content, ArticleOrigin origin, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var stored = await AddAsync(connection, transaction, content, origin);
-        await transaction.CommitAsync(cancellationToken);
-        return stored;
-    }
+    public async Task<StoredArticle> AddAsync(ArticleContent content, ArticleOrigin origin, CancellationToken cancellationToken = default) =>
+        (await AddManyAsync([(content, origin)], cancellationToken))[0];
 
-    /// <summary>Stores many articles in one transaction (a feed's items, a bulk import): all of them or none.</summary>
+    /// <summary>Stores many articles in one transaction (a feed's items, a bulk drop): all of them or none.</summary>
     public async Task<IReadOnlyList<StoredArticle>> AddManyAsync(
         IEnumerable<(ArticleContent Content, ArticleOrigin Origin)> articles, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var stored = new List<StoredArticle>();
-        foreach (var (content, origin) in articles)
-            stored.Add(await AddAsync(connection, transaction, content, origin));
-        await transaction.CommitAsync(cancellationToken);
-        return stored;
+        var batch = articles.ToList();
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = await database.OpenAsync(cancellationToken);
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                var stored = new List<StoredArticle>(batch.Count);
+                foreach (var (content, origin) in batch)
+                    stored.Add(await AddAsync(connection, transaction, content, origin));
+                await transaction.CommitAsync(cancellationToken);
+                return stored;
+            }
+            catch (DbException error) when (IsUniqueViolation(error) && attempt < 3)
+            {
+                // Another writer stored the same story between our lookup and insert (PostgreSQL lets both look at
+                // once; SQLite's write lock does not). Trying again finds it and answers "duplicate".
+            }
+        }
     }
+
+    private static bool IsUniqueViolation(DbException error) =>
+        error is SqliteException { SqliteExtendedErrorCode: 2067 } || error.SqlState == "23505"; // SQLITE_CONSTRAINT_UNIQUE, unique_violation
 
     private async Task<StoredArticle> AddAsync(DbConnection connection, DbTransaction transaction, ArticleContent content, ArticleOrigin origin)
     {
@@ -58,32 +68,34 @@ public sealed class ArticleStore(Database database, TimeProvider time)
         if (existing is not null)
             return existing;
 
-        string slug = ArticleKeys.Slug(content);
-        bool slugTaken = await connection.ExecuteScalarAsync<long>(
-            "SELECT COUNT(*) FROM articles WHERE slug = @slug", new { slug }, transaction) > 0;
-        if (slugTaken)
-            slug = $"{slug}-{key[..8]}"; // another story with the same headline and date
-
-        long id = await connection.ExecuteScalarAsync<long>("""
-            INSERT INTO articles (slug, content_key, headline, published_on, highlights, body, analysis, source, ingested_at, url, external_key)
-            VALUES (@slug, @key, @Headline, @PublishedOn, @Highlights, @Body, @Analysis, @Source, @IngestedAt, @Url, @ExternalKey)
-            RETURNING id
-            """,
-            new
-            {
-                slug, key, content.Headline,
-                PublishedOn = content.PublishedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                Highlights = JsonSerializer.Serialize(content.Highlights),
-                Body = JsonSerializer.Serialize(content.Body),
-                Analysis = JsonSerializer.Serialize(content.Analysis),
-                origin.Source,
-                IngestedAt = Clock.Format(time.GetUtcNow()),
-                origin.Url,
-                origin.ExternalKey,
-            },
-            transaction);
-        return new StoredArticle(id, slug, Duplicate: false);
+        var row = new NewRow(
+            ArticleKeys.Slug(content), key, content.Headline,
+            content.PublishedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            JsonSerializer.Serialize(content.Highlights),
+            JsonSerializer.Serialize(content.Body),
+            JsonSerializer.Serialize(content.Analysis),
+            origin.Source,
+            Clock.Format(time.GetUtcNow()),
+            origin.Url,
+            origin.ExternalKey);
+        long? id = await InsertAsync(connection, transaction, row);
+        if (id is null)
+        {
+            row = row with { Slug = $"{row.Slug}-{key[..8]}" }; // another story with the same headline and date has the plain slug
+            id = await InsertAsync(connection, transaction, row)
+                ?? throw new InvalidOperationException($"the slugs of article {key} are both taken");
+        }
+        return new StoredArticle(id.Value, row.Slug, Duplicate: false);
     }
+
+    /// <summary>The new row's id, or null when the slug is taken (one statement instead of a check and an insert).</summary>
+    private static Task<long?> InsertAsync(DbConnection connection, DbTransaction transaction, NewRow row) =>
+        connection.ExecuteScalarAsync<long?>("""
+            INSERT INTO articles (slug, content_key, headline, published_on, highlights, body, analysis, source, ingested_at, url, external_key)
+            VALUES (@Slug, @Key, @Headline, @PublishedOn, @Highlights, @Body, @Analysis, @Source, @IngestedAt, @Url, @ExternalKey)
+            ON CONFLICT (slug) DO NOTHING
+            RETURNING id
+            """, row, transaction);
 
     public async Task<Article?> FindBySlugAsync(string slug, CancellationToken cancellationToken = default)
     {
@@ -174,6 +186,9 @@ public sealed class ArticleStore(Database database, TimeProvider time)
         + "a.highlights AS Highlights, a.body AS Body, a.analysis AS Analysis, a.source AS Source, a.ingested_at AS IngestedAt, a.url AS Url";
 
     private sealed record MatchRow(long Id, string Slug, string MatchedBy);
+
+    private sealed record NewRow(string Slug, string Key, string Headline, string PublishedOn, string Highlights, string Body,
+        string Analysis, string Source, string IngestedAt, string? Url, string? ExternalKey);
 
     private sealed record RunRow(long ArticleId, long RunId, string Edition, string Slot, string Status);
 

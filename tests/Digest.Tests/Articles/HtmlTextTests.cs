@@ -34,6 +34,13 @@ public sealed class HtmlTextTests
     }
 
     [Fact]
+    public void ToText_KeepsALessThanSignThatOpensNoTag()
+    {
+        Assert.Equal("Rents rose 3% < inflation of 4% > wages", HtmlText.ToText("Rents rose 3% <b>&lt;</b> inflation of 4% > wages"));
+        Assert.Equal("If a < b then b > a", HtmlText.ToText("If a < b then b > a"));
+    }
+
+    [Fact]
     public void Highlights_OfAnUnclosedScript_AreEmpty_RatherThanTheScript()
     {
         Assert.Empty(HtmlText.Highlights("<script>document.write('gotcha')"));

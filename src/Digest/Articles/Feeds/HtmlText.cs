@@ -56,7 +56,8 @@ public static partial class HtmlText
     [GeneratedRegex(@"</?(p|div|br|li|ul|ol|h[1-6]|blockquote|section|article|tr)\b[^>]*>", RegexOptions.IgnoreCase)]
     private static partial Regex BlockBoundary();
 
-    [GeneratedRegex(@"<[^>]*(>|$)")]
+    // Only "<" followed by a tag name, "/", "!" or "?" opens a tag: "3 < 4" in a summary is text.
+    [GeneratedRegex(@"<[A-Za-z/!?][^>]*(>|$)")]
     private static partial Regex Tag();
 
     [GeneratedRegex(@"\s+")]
