@@ -78,10 +78,35 @@ public sealed class BrowserHost : IAsyncLifetime
 
     public void Open(string path) => Browser.Navigate().GoToUrl(path.StartsWith("http", StringComparison.Ordinal) ? path : BaseUrl + path);
 
-    /// <summary>Waits for an element to appear (pages are server-rendered, so this is the page load).</summary>
-    public IWebElement Find(By by) => new WebDriverWait(Browser, TimeSpan.FromSeconds(15)).Until(d => d.FindElement(by));
+    /// <summary>Waits for an element of the page now shown; fails saying which page was shown instead.</summary>
+    public IWebElement Find(By by)
+    {
+        IWebElement? found = null;
+        Wait(d => (found = d.FindElement(by)) is not null, $"no {by}");
+        return found!;
+    }
+
+    /// <summary>Waits until the page shows the text: after a click, the page it leads to (the old one may still be up).</summary>
+    public void WaitForText(string text) => Wait(d => d.FindElement(By.TagName("body")).Text.Contains(text, StringComparison.Ordinal), $"no \"{text}\"");
 
     public string PageText => Browser.FindElement(By.TagName("body")).Text;
+
+    private void Wait(Func<IWebDriver, bool> condition, string failure)
+    {
+        var wait = new WebDriverWait(Browser, TimeSpan.FromSeconds(15));
+        wait.IgnoreExceptionTypes(typeof(NoSuchElementException), typeof(StaleElementReferenceException));
+        try
+        {
+            wait.Until(condition);
+        }
+        catch (WebDriverTimeoutException)
+        {
+            string shown;
+            try { shown = PageText; }
+            catch (WebDriverException) { shown = "(unreadable)"; }
+            Assert.Fail($"{failure} on {Browser.Url} within 15 s. The page shows: {shown}");
+        }
+    }
 
     public void Screenshot(string name) => Browser.GetScreenshot().SaveAsFile(Path.Combine(ArtifactsDirectory, name + ".png"));
 

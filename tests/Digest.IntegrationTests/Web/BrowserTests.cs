@@ -17,16 +17,14 @@ public sealed partial class BrowserTests(BrowserHost host) : IClassFixture<Brows
         host.Browser.FindElement(By.Name("email")).SendKeys("nora@example.com");
         host.Screenshot("subscribe");
         host.Browser.FindElement(By.Id("subscribe")).Click();
-        host.Find(By.TagName("h1"));
-        Assert.Contains("Check your inbox", host.PageText);
+        host.WaitForText("Check your inbox");
 
         var mail = Assert.Single(await host.MailForAsync("nora@example.com"));
         string link = Link(ConfirmUrl(), mail.Message.TextBody);
         host.Open(link);
         host.Screenshot("confirm");
         host.Find(By.Id("confirm")).Click();
-        host.Find(By.TagName("h1"));
-        Assert.Contains("You are subscribed", host.PageText);
+        host.WaitForText("You are subscribed");
         host.Screenshot("confirmed");
 
         host.SignIn();
@@ -55,7 +53,7 @@ public sealed partial class BrowserTests(BrowserHost host) : IClassFixture<Brows
 
         Assert.Equal(BrowserHost.EditorEmail, host.Browser.FindElement(By.Name("to")).GetAttribute("value"));
         host.Browser.FindElement(By.Id("send-test")).Click();
-        Assert.Contains($"Test sent to {BrowserHost.EditorEmail}.", host.Find(By.Id("outcome")).Text);
+        host.WaitForText($"Test sent to {BrowserHost.EditorEmail}.");
         var test = Assert.Single(await host.MailForAsync(BrowserHost.EditorEmail));
         Assert.StartsWith("[Test] The Daily Digest", test.Message.Subject);
     }
@@ -78,12 +76,11 @@ public sealed partial class BrowserTests(BrowserHost host) : IClassFixture<Brows
         host.Open(unsubscribe);
         host.Screenshot("unsubscribe");
         host.Find(By.CssSelector("button[type=submit]")).Click();
-        host.Find(By.TagName("h1"));
-        Assert.Contains("You are unsubscribed", host.PageText);
+        host.WaitForText("You are unsubscribed");
         host.Screenshot("unsubscribed");
 
         host.Open("/archive");
-        host.Find(By.TagName("h1"));
+        host.WaitForText("The Daily Digest");
         host.Screenshot("archive");
         host.SignIn();
         host.Open("/subscribers?edition=daily&q=omar");
