@@ -49,6 +49,10 @@ public static class DigestServices
         services.AddTransient<FeedJobs>();
         services.AddSingleton<SubscriberStore>();
         services.AddSingleton<SubscriberTokens>();
+        services.AddSingleton<SubscriberLifecycle>();
+        services.AddSingleton<SubscriberLinks>();
+        services.AddSingleton<SubscriberDirectory>();
+        services.AddSingleton<ConfirmationMail>();
         services.AddSingleton<RazorDigestRenderer>();
         services.AddSingleton<IDigestRenderer>(sp => sp.GetRequiredService<RazorDigestRenderer>());
         services.AddSingleton<DigestComposer>();
@@ -61,6 +65,8 @@ public static class DigestServices
             : ActivatorUtilities.CreateInstance<PickupFolderTransport>(sp));
         services.AddSingleton<EditionRunner>();
         services.AddSingleton<RunSender>();
+        services.AddSingleton<RunArchive>();
+        services.AddSingleton<TestDigestSender>();
         services.AddSingleton<RunMonitor>();
         services.AddTransient<EditionJobs>();
         return builder;

@@ -12,7 +12,7 @@ namespace Digest.App.Cli;
 /// </summary>
 internal static class DigestCli
 {
-    private static readonly string[] Commands = ["subscribers", "send", "editions", "runs"];
+    private static readonly string[] Commands = ["subscribers", "send", "editions", "runs", "users"];
 
     public static bool Handles(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -24,6 +24,7 @@ internal static class DigestCli
             SendCommand.Create(),
             RunsCommand.Create(),
             EditionsCommand.Create(),
+            UsersCommand.Create(),
         };
         try
         {

@@ -6,7 +6,7 @@ namespace Digest.App.Web;
 
 /// <summary>
 /// Each article's public page (where "Read more" in a digest leads) and the editors' list of articles and feeds.
-/// The list is an editor page: sign-in for editor pages is its own piece of work and is not built here.
+/// The list is an editor page, behind sign-in.
 /// </summary>
 internal static class ArticlePages
 {
@@ -20,7 +20,8 @@ internal static class ArticlePages
                 : Page.Html("Article not found", "<h1>Article not found</h1><p>There is no article at this address.</p>", StatusCodes.Status404NotFound));
 
         app.MapGet("/articles", async (ArticleStore articles, FeedPoller feeds, CancellationToken cancellationToken) =>
-            Page.Html("Articles", ArticleList(await articles.ListWithRunsAsync(200, cancellationToken)) + FeedList(await feeds.ListStatusAsync())));
+            Page.Html("Articles", ArticleList(await articles.ListWithRunsAsync(200, cancellationToken)) + FeedList(await feeds.ListStatusAsync())))
+            .RequireAuthorization(Access.AccessPolicies.Editor);
     }
 
     private static string ArticleBody(Article article)

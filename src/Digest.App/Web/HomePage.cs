@@ -5,7 +5,7 @@ namespace Digest.App.Web;
 
 internal static class HomePage
 {
-    public static void MapHomePage(this WebApplication app) =>
+    public static void MapHomePage(this IEndpointRouteBuilder app) =>
         app.MapGet("/", (IOptionsMonitor<EditionsOptions> editions, TimeProvider time) =>
         {
             var now = time.GetUtcNow();
@@ -26,7 +26,7 @@ internal static class HomePage
                 <h1>Digest</h1>
                 <h2>Editions</h2>
                 <ul>{string.Concat(rows)}</ul>
-                <p><a href="/hangfire">Jobs dashboard</a></p>
+                <p><a href="/articles">Articles</a> · <a href="/subscribers">Subscribers</a> · <a href="/preview">Preview</a> · <a href="/runs">Runs</a> · <a href="/archive">Archive</a> · <a href="/hangfire">Jobs dashboard</a> (admins)</p>
                 """);
         });
 }

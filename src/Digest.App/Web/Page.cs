@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Antiforgery;
 
 namespace Digest.App.Web;
 
@@ -6,6 +7,17 @@ namespace Digest.App.Web;
 internal static class Page
 {
     public static string E(string? text) => HtmlEncoder.Default.Encode(text ?? "");
+
+    /// <summary>The answer to a subscriber link whose token is forged, cut short or expired, saying which.</summary>
+    public static IResult InvalidLink(string? problem) =>
+        Html("Link not valid", $"<h1>This link does not work</h1><p>{E(problem)}.</p>", StatusCodes.Status400BadRequest);
+
+    /// <summary>The hidden antiforgery field every form on Digest's pages carries (checked on every form post).</summary>
+    public static string AntiforgeryField(HttpContext context)
+    {
+        var tokens = context.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
+        return $"<input type=\"hidden\" name=\"{E(tokens.FormFieldName)}\" value=\"{E(tokens.RequestToken)}\">";
+    }
 
     public static IResult Html(string title, string body, int status = StatusCodes.Status200OK) => Results.Content($$"""
         <!DOCTYPE html>

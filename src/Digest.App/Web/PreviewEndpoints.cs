@@ -6,7 +6,7 @@ namespace Digest.App.Web;
 /// <summary>The next digest of an edition, byte for byte the HTML (or text) a subscriber would get.</summary>
 internal static class PreviewEndpoints
 {
-    public static void MapPreview(this WebApplication app)
+    public static void MapPreview(this IEndpointRouteBuilder app)
     {
         app.MapGet("/preview/{edition}.txt", (string edition, long? subscriber, DigestPreview preview, CancellationToken cancellationToken) =>
             RenderAsync(edition, subscriber, preview, rendered => Results.Text(rendered.Text, "text/plain; charset=utf-8"), cancellationToken));

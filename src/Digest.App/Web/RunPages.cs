@@ -8,7 +8,8 @@ internal static class RunPages
 {
     private const int FailedShown = 500;
 
-    public static void MapRunPages(this WebApplication app)
+    /// <summary>Maps the pages; the caller decides who may reach them (editors).</summary>
+    public static void MapRunPages(this IEndpointRouteBuilder app)
     {
         app.MapGet("/runs", async (RunMonitor monitor, CancellationToken cancellationToken) =>
         {
@@ -23,7 +24,7 @@ internal static class RunPages
                 """);
         });
 
-        app.MapGet("/runs/{runId:long}", async (long runId, RunMonitor monitor, DeliveryLedger ledger, CancellationToken cancellationToken) =>
+        app.MapGet("/runs/{runId:long}", async (HttpContext context, long runId, RunMonitor monitor, DeliveryLedger ledger, CancellationToken cancellationToken) =>
         {
             if (await monitor.GetAsync(runId, cancellationToken) is not { } run)
                 return Page.Html("No such run", $"<h1>No run {runId}</h1><p><a href=\"/runs\">All runs</a></p>", StatusCodes.Status404NotFound);
@@ -50,7 +51,7 @@ internal static class RunPages
                 </dl>
                 <h2>Not delivered</h2>
                 <table id="failures"><tr><th>Recipient</th><th>Status</th><th>Attempts</th><th>Server's reply</th></tr>{string.Concat(rows)}</table>
-                <form method="post" action="/runs/{runId}/resend"><button type="submit"{(run.Failed == 0 ? " disabled" : "")}>Resend to the {run.Failed} failed</button></form>
+                <form method="post" action="/runs/{runId}/resend">{Page.AntiforgeryField(context)}<button type="submit"{(run.Failed == 0 ? " disabled" : "")}>Resend to the {run.Failed} failed</button></form>
                 <p><a href="/runs">All runs</a></p>
                 """);
         });
@@ -61,6 +62,6 @@ internal static class RunPages
                 return Results.Problem($"There is no run {runId}.", statusCode: StatusCodes.Status404NotFound);
             await jobs.ResendFailedAsync(runId, cancellationToken);
             return Results.Redirect($"/runs/{runId}", preserveMethod: false);
-        });
+        }).WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute());
     }
 }

@@ -75,7 +75,7 @@ internal static class UnsubscribeEndpoints
     }
 
     /// <summary>These pages carry a personal token: never cached, never indexed, never passed on as a referrer.</summary>
-    private static void KeepPrivate(HttpResponse response)
+    internal static void KeepPrivate(HttpResponse response)
     {
         response.Headers.CacheControl = "no-store";
         response.Headers["Referrer-Policy"] = "no-referrer";
@@ -85,6 +85,5 @@ internal static class UnsubscribeEndpoints
     private static string Title(IOptionsMonitor<EditionsOptions> editions, string edition) =>
         editions.CurrentValue.TryGetValue(edition, out var options) ? new Edition(edition, options).Title : edition;
 
-    private static IResult Invalid(string? problem) =>
-        Page.Html("Link not valid", $"<h1>This link does not work</h1><p>{Page.E(problem)}.</p>", StatusCodes.Status400BadRequest);
+    private static IResult Invalid(string? problem) => Page.InvalidLink(problem);
 }

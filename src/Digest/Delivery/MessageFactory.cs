@@ -69,7 +69,7 @@ public sealed class MessageFactory(IOptions<DeliveryOptions> options, IOptionsMo
             string.IsNullOrWhiteSpace(own?.FromAddress) ? settings.FromAddress : own.FromAddress.Trim());
     }
 
-    private static TextPart Part(TextFormat format, string content)
+    internal static TextPart Part(TextFormat format, string content)
     {
         var part = new TextPart(format) { ContentTransferEncoding = BodyEncoding(content) };
         part.SetText("utf-8", content);

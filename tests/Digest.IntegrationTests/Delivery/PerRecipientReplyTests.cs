@@ -49,7 +49,7 @@ public sealed class PerRecipientReplyTests
         await SettledLedgerAsync(host.Services, run.Id);
 
         string page = await client.GetStringAsync($"/runs/{run.Id}");
-        var resend = await client.PostAsync($"/runs/{run.Id}/resend", null);
+        var resend = await Web.WebForms.PostFormAsync(client, $"/runs/{run.Id}", $"/runs/{run.Id}/resend", []);
         await WaitForCompletionAsync(host.Services, run.Id, TimeSpan.FromSeconds(30));
 
         Assert.Contains("<dd id=\"sent\">5 of 7</dd>", page);

@@ -59,13 +59,16 @@ public sealed class LiveScheduleEditTests
 
         public static async Task<RunningService> StartAsync(TempFolder folder)
         {
-            var service = new RunningService(RunningDigest.Start(folder.Path, new Dictionary<string, string>
+            var digest = RunningDigest.Start(folder.Path, new Dictionary<string, string>
             {
                 ["Storage:DataDirectory"] = folder.Combine("data"),
                 ["Inbox:Path"] = folder.Combine("data", "inbox"),
                 ["Delivery:PickupDirectory"] = folder.Combine("data", "outbox"),
-            }));
+            });
+            var service = new RunningService(digest);
             await service.WaitForLogAsync("Edition daily: ");
+            // The scheduler logs while the host is still starting; Kestrel binds a moment later.
+            await FreePort.WaitUntilListeningAsync(new Uri(digest.Url).Port, TimeSpan.FromSeconds(30));
             return service;
         }
 

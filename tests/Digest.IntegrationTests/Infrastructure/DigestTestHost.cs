@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 
@@ -59,6 +61,24 @@ public sealed class DigestTestHost : WebApplicationFactory<Program>
     {
         builder.UseContentRoot(_folder.Path);
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, LoopbackClient>());
+    }
+
+    /// <summary>
+    /// TestServer requests carry no client address; Kestrel would report loopback for them, and Digest admits
+    /// loopback to editor pages until a user is configured.
+    /// </summary>
+    private sealed class LoopbackClient : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, following) =>
+            {
+                context.Connection.RemoteIpAddress ??= System.Net.IPAddress.Loopback;
+                return following(context);
+            });
+            next(app);
+        };
     }
 
     public T Get<T>() where T : notnull => (T)Services.GetService(typeof(T))!;

@@ -1,0 +1,130 @@
+using System.Net;
+using System.Text.Json;
+using Digest.IntegrationTests.Infrastructure;
+using Digest.Subscribers;
+
+namespace Digest.IntegrationTests.Web;
+
+/// <summary>What a signed-in editor does with subscribers and previews.</summary>
+public sealed class EditorPagesTests
+{
+    private static DigestTestHost Host(SmtpSink? sink = null)
+    {
+        var settings = WebForms.Users();
+        settings["Editions:weekly:Title"] = "The Weekly Digest";
+        settings["Editions:weekly:Cron"] = "0 8 1 1 *";
+        return sink is null ? new DigestTestHost(settings) : DigestTestHost.SendingTo(sink, settings);
+    }
+
+    private static async Task<HttpClient> EditorAsync(DigestTestHost host)
+    {
+        var client = WebForms.Client(host);
+        var signIn = await WebForms.SignInAsync(client, "erin", WebForms.EditorPassword);
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        return client;
+    }
+
+    [Fact]
+    public async Task Import_AddsMergesAndReportsRejectedRowsWithWhy()
+    {
+        using var host = Host();
+        using var client = await EditorAsync(host);
+        var store = host.Get<SubscriberStore>();
+        var fay = await store.AddConfirmedAsync("fay@example.org", "Fay", ["weekly"]);
+        await store.UnsubscribeAsync(fay.Id, "weekly");
+
+        var response = await WebForms.UploadAsync(client, "/subscribers/import", "/subscribers/import", "file", "subscribers/import.csv");
+        string report = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("<strong id=\"added\">2</strong> added, <strong id=\"merged\">1</strong> merged", report);
+        Assert.Contains("<tr><td>4</td><td>email: &#x27;not-an-address&#x27; is not an email address</td></tr>", report);
+        Assert.Contains("<tr><td>6</td><td>editions: no edition named &#x27;hourly&#x27;", report);
+        Assert.Contains("<tr><td>12</td><td>text after a closing quote in column 1</td></tr>", report);
+        var all = await store.ListAsync();
+        Assert.Equal(["fay@example.org", "ana@example.com", "ben@example.net"], all.Select(s => s.Email));
+        Assert.True(await store.IsSubscribedAsync(all[1].Id, "weekly"));
+        Assert.True(await store.IsSubscribedAsync(fay.Id, "daily"));
+        Assert.False(await store.IsSubscribedAsync(fay.Id, "weekly")); // an import never resubscribes someone who left
+    }
+
+    [Fact]
+    public async Task List_FiltersByTextStatusAndEdition_AndExportsTheSame()
+    {
+        using var host = Host();
+        using var client = await EditorAsync(host);
+        var store = host.Get<SubscriberStore>();
+        await store.AddConfirmedAsync("ana@example.com", "Ana", ["daily"]);
+        await store.AddConfirmedAsync("ben_b@example.net", "Ben", ["weekly"]);
+        await host.Get<SubscriberLifecycle>().SignUpAsync("cleo@example.org", "Cleo", ["daily"]);
+
+        string daily = await client.GetStringAsync("/subscribers?edition=daily");
+        string pending = await client.GetStringAsync("/subscribers?status=pending");
+        string underscore = await client.GetStringAsync("/subscribers?q=N_B");
+        string csv = await client.GetStringAsync("/subscribers/export.csv?edition=daily");
+        using var json = JsonDocument.Parse(await client.GetStringAsync("/api/subscribers?q=ana"));
+        var badStatus = await client.GetAsync("/api/subscribers?status=happy");
+
+        Assert.Contains("ana@example.com", daily);
+        Assert.DoesNotContain("ben_b@example.net", daily);
+        Assert.DoesNotContain("cleo@example.org", daily); // pending: not yet a reader of daily
+        Assert.Contains("cleo@example.org", pending);
+        Assert.DoesNotContain("ana@example.com", pending);
+        Assert.Contains("ben_b@example.net", underscore);
+        Assert.DoesNotContain("ana@example.com", underscore);
+        Assert.Equal("email,name,editions,status\r\n\"ana@example.com\",\"Ana\",\"daily\",\"confirmed\"\r\n", csv);
+        Assert.Equal("ana@example.com", Assert.Single(json.RootElement.EnumerateArray()).GetProperty("email").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, badStatus.StatusCode);
+        Assert.Contains("status: 'happy' is not a status", await badStatus.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Preview_ShowsDesktopPhoneAndTextFramesForTheChosenSubscriber()
+    {
+        using var host = Host();
+        using var client = await EditorAsync(host);
+        var ana = await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana", ["daily"]);
+
+        string page = await client.GetStringAsync($"/preview?edition=daily&subscriber={ana.Id}");
+
+        Assert.Contains($"<iframe id=\"desktop\" title=\"Desktop preview\" width=\"700\" src=\"/preview/daily?subscriber={ana.Id}\">", page);
+        Assert.Contains($"<iframe id=\"phone\" title=\"Phone preview\" width=\"375\" src=\"/preview/daily?subscriber={ana.Id}\">", page);
+        Assert.Contains($"src=\"/preview/daily.txt?subscriber={ana.Id}\"", page);
+        Assert.Contains($"<option value=\"{ana.Id}\" selected>ana@example.com</option>", page);
+        Assert.Contains("value=\"erin@newsroom.example.org\"", page);
+    }
+
+    [Fact]
+    public async Task SendTest_GoesToTheEditorOverSmtp_AndItsUnsubscribeLinkIsNobodys()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        using var host = Host(sink);
+        await host.DropArticleAsync("tram.txt");
+        using var client = await EditorAsync(host);
+        var ana = await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana", ["daily"]);
+
+        var response = await WebForms.PostFormAsync(client, "/preview?edition=daily", "/preview/test",
+            [new("edition", "daily"), new("to", "erin@newsroom.example.org")]);
+
+        Assert.Contains("Test sent to erin@newsroom.example.org.", await response.Content.ReadAsStringAsync());
+        var mail = Assert.Single(await sink.WaitForAsync(1, TimeSpan.FromSeconds(10)));
+        Assert.Equal(["erin@newsroom.example.org"], mail.Recipients);
+        Assert.StartsWith("[Test] The Daily Digest", mail.Message.Subject);
+        Assert.Contains("Riverside Tram Line", mail.Message.TextBody ?? "");
+        string unsubscribe = new Uri((mail.Message.Headers[MimeKit.HeaderId.ListUnsubscribe] ?? "").Split('<', '>')[1]).AbsolutePath;
+        await host.CreateClient().PostAsync(unsubscribe, new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]));
+        Assert.True(await host.Get<SubscriberStore>().IsSubscribedAsync(ana.Id, "daily"));
+    }
+
+    [Fact]
+    public async Task SendTest_BadAddress_Is400SayingWhy()
+    {
+        using var host = Host();
+        using var client = await EditorAsync(host);
+
+        var response = await WebForms.PostFormAsync(client, "/preview", "/preview/test", [new("edition", "daily"), new("to", "erin@")]);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Test not sent: &#x27;erin@&#x27; is not an email address.", await response.Content.ReadAsStringAsync());
+    }
+}
