@@ -9,6 +9,8 @@ namespace Digest.App.Jobs;
 
 internal static class JobsSetup
 {
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Hangfire: in-memory storage with SQLite (one process), PostgreSQL storage shared by every process with Postgres.
     /// The server runs only in processes whose role includes jobs, polling every second for retries and delayed
@@ -55,6 +57,9 @@ internal static class JobsSetup
                 options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
                 options.WorkerCount = process.WorkerCount;
                 options.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{process.Role.ToString().ToLowerInvariant()}";
+                // Frequent heartbeats let /healthz and the dashboard show a dead worker within seconds, not minutes.
+                options.HeartbeatInterval = HeartbeatInterval;
+                options.ServerTimeout = TimeSpan.FromMinutes(1);
             });
         }
         services.AddHostedService<RecurringJobsRegistrar>();

@@ -9,7 +9,8 @@ namespace Digest.App.Web;
 /// </summary>
 internal static class HealthEndpoint
 {
-    private static readonly TimeSpan StaleHeartbeat = TimeSpan.FromMinutes(1);
+    /// <summary>Three missed heartbeats: the server is taken for dead.</summary>
+    private static readonly TimeSpan StaleHeartbeat = 3 * Jobs.JobsSetup.HeartbeatInterval;
 
     public static void MapHealth(this WebApplication app) =>
         app.MapGet("/healthz", async (Database database, JobStorage jobs, TimeProvider time, CancellationToken cancellationToken) =>

@@ -35,6 +35,9 @@ public sealed class EditionRunner(
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Runs of one edition start one at a time across processes: two slots started at once by two workers must
+        // not both take the same new articles.
+        await database.SerialiseAsync(connection, transaction, $"edition run: {edition.Name}");
 
         var existing = await FindAsync(connection, edition.Name, slot, transaction);
         if (existing is not null)

@@ -14,9 +14,6 @@ namespace Digest.Storage;
 /// </summary>
 public sealed class Database : IAsyncDisposable
 {
-    /// <summary>Any fixed number: the advisory lock PostgreSQL processes take while migrating.</summary>
-    private const long MigrationLock = 0x44_69_67_65_73_74;
-
     private readonly string _connectionString;
     private readonly NpgsqlDataSource? _postgres;
     private readonly ILogger<Database> _logger;
@@ -79,8 +76,7 @@ public sealed class Database : IAsyncDisposable
         foreach (var migration in Migrations.All)
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            if (Provider == StorageProvider.Postgres)
-                await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@MigrationLock)", new { MigrationLock }, transaction);
+            await SerialiseAsync(connection, transaction, "schema migrations");
             await connection.ExecuteAsync(
                 "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)", transaction: transaction);
             bool applied = await connection.ExecuteScalarAsync<long>(
@@ -94,6 +90,16 @@ public sealed class Database : IAsyncDisposable
             await transaction.CommitAsync(cancellationToken);
             _logger.LogInformation("Applied schema migration {Version}: {Name}", migration.Version, migration.Name);
         }
+    }
+
+    /// <summary>
+    /// Makes transactions that name the same key run one after another, across processes, until this transaction
+    /// ends: a PostgreSQL advisory lock. SQLite needs none: its write transactions already run one at a time.
+    /// </summary>
+    public async Task SerialiseAsync(DbConnection connection, DbTransaction transaction, string key)
+    {
+        if (Provider == StorageProvider.Postgres)
+            await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtext(@key))", new { key }, transaction);
     }
 
     private string IdentityPrimaryKey => Provider == StorageProvider.Postgres

@@ -43,15 +43,14 @@ public sealed class ClusterTests
 
             var run = Assert.Single(await SentRunsAsync(engine.Services));
             await WaitForCompletionAsync(engine.Services, run, TimeSpan.FromMinutes(4));
-            var health = await HealthAsync(web.Url);
 
             Assert.InRange(receivedAtKill, 1, Audience - 1);
             var ledger = await LedgerAsync(engine.Services, run);
             Assert.Equal(Audience, ledger.Count);
             var received = await sink.WaitForAsync(Audience, TimeSpan.FromSeconds(10));
             AssertEveryoneOnce_ButInFlight(ledger, received, inFlightLimit: ConnectionsPerWorker);
-            // The web front shows the surviving workers' job servers alive (and the killed one not).
-            Assert.Equal(2, health.GetProperty("servers").EnumerateArray().Count(s => s.GetProperty("alive").GetBoolean()));
+            // The web front shows the surviving workers' job servers alive, and the killed one no longer.
+            Assert.Equal(2, await AliveServersAsync(web.Url, expected: 2));
         }
         finally
         {
@@ -114,9 +113,20 @@ public sealed class ClusterTests
         }
     }
 
-    private static async Task<JsonElement> HealthAsync(string url)
+    /// <summary>The job servers /healthz calls alive, once that count is as expected or a minute has passed.</summary>
+    private static async Task<int> AliveServersAsync(string url, int expected)
     {
         using var http = new HttpClient { BaseAddress = new Uri(url) };
-        return await http.GetFromJsonAsync<JsonElement>("/healthz");
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        int alive;
+        do
+        {
+            var health = await http.GetFromJsonAsync<JsonElement>("/healthz");
+            alive = health.GetProperty("servers").EnumerateArray().Count(s => s.GetProperty("alive").GetBoolean());
+            if (alive == expected)
+                break;
+            await Task.Delay(500);
+        } while (DateTime.UtcNow < deadline);
+        return alive;
     }
 }

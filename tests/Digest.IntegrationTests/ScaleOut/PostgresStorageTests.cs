@@ -61,4 +61,26 @@ public sealed class PostgresStorageTests : IAsyncLifetime
         Assert.Equal(25, received.SelectMany(m => m.Recipients).Distinct().Count());
         Assert.All(received, m => Assert.Contains("Riverside Tram Line", m.Message.Subject));
     }
+
+    [Fact]
+    public async Task Runs_OfTwoSlotsStartedAtOnce_TakeEachArticleOnce()
+    {
+        using var host = new DigestTestHost(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "Postgres",
+            ["Storage:ConnectionString"] = await _cluster.CreateDatabaseAsync(),
+        });
+        await host.DropArticleAsync("tram.txt");
+        await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana", ["daily"]);
+        var runner = host.Get<EditionRunner>();
+        var monday = new DateTimeOffset(2026, 3, 16, 6, 0, 0, TimeSpan.Zero);
+
+        // Two workers whose schedulers each start a different slot at the same moment.
+        var runs = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => runner.StartAsync("daily", monday.AddMinutes(i)))));
+
+        await using var connection = await host.Get<Database>().OpenAsync();
+        long carried = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM run_articles");
+        Assert.Equal(1, carried);
+        Assert.Single(runs, r => r.Status == RunStatus.Sending);
+    }
 }
