@@ -155,7 +155,7 @@ internal static class DeliveryBenchmark
     }
 
     /// <summary>Ten articles and the audience, written straight to the store in one transaction each.</summary>
-    private static async Task SeedAsync(IServiceProvider services, int subscribers)
+    internal static async Task SeedAsync(IServiceProvider services, int subscribers)
     {
         var articles = services.GetRequiredService<ArticleStore>();
         for (int i = 1; i <= 10; i++)
@@ -250,7 +250,7 @@ internal static class DeliveryBenchmark
         long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 
-    private static int Option(string[] args, string name, int fallback)
+    internal static int Option(string[] args, string name, int fallback)
     {
         int at = Array.IndexOf(args, name);
         return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;

@@ -1,3 +1,6 @@
+// The benchmarks drive Debian's own servers (smtp-sink, PostgreSQL): Linux only.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
 // Each benchmark measures its subject against a baseline in the same run and prints the ratio: on a shared,
 // noisy machine only ratios measured side by side are stable.
 var benchmarks = new Dictionary<string, Func<string[], Task>>(StringComparer.OrdinalIgnoreCase)
@@ -7,6 +10,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task>>(StringComparer.Ord
     ["delivery-send"] = DeliveryBenchmark.SendChildAsync,
     ["ingest"] = IngestBenchmark.RunAsync,
     ["schedule"] = ScheduleAccuracy.RunAsync,
+    ["scaleout"] = ScaleOutBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

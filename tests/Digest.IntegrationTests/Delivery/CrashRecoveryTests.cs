@@ -18,7 +18,8 @@ public sealed class CrashRecoveryTests
         await using var sink = await SmtpSink.StartAsync();
         using var work = new TempFolder("digest-crash");
         // Paced so the run lasts a few seconds and the kill lands in the middle of it.
-        await WriteServiceSettingsAsync(work.Path, sink.Port, Connections, messagesPerSecond: 150);
+        // Paced so the run lasts a few seconds and the kill lands in the middle of it.
+        await new ServiceSettings(sink.Port) { Connections = Connections, MessagesPerSecond = 150 }.WriteAsync(work.Path);
         using var engine = await DigestEngine.StartAsync(work.Path);
         await SeedAsync(engine.Services, Audience);
         // Started here, sent by the service: on start it resumes every unfinished run from the ledger.

@@ -39,35 +39,6 @@ internal static class DeliveryScenario
         return settings;
     }
 
-    /// <summary>The operator's appsettings.json in a service process's working folder, sending over SMTP to the port.</summary>
-    public static Task WriteServiceSettingsAsync(string folder, int smtpPort, int connections, double messagesPerSecond)
-    {
-        var settings = new
-        {
-            Logging = new { LogLevel = new Dictionary<string, string> { ["Default"] = "Warning", ["Digest"] = "Information" } },
-            Storage = new { DataDirectory = "data" },
-            Rendering = new { TemplatesPath = DigestTestHost.TemplatesPath },
-            Site = new { PublicUrl = "https://digest.example.org" },
-            Editions = new { daily = new { Title = "The Daily Digest", Cron = "0 7 1 1 *", TimeZone = "Europe/Berlin" } },
-            Delivery = new
-            {
-                Transport = "Smtp",
-                FromAddress = "digest@news.example.org",
-                BatchSize = 100,
-                // A claim cut off by a kill is taken again after this long; it must outlast a send (Smtp:Timeout).
-                ClaimTimeout = "00:00:03",
-                RetryBackoff = "00:00:01",
-                Smtp = new
-                {
-                    Host = "127.0.0.1", Port = smtpPort, Security = "None", Connections = connections,
-                    Timeout = "00:00:02",
-                    TotalMessagesPerSecond = messagesPerSecond,
-                },
-            },
-        };
-        return File.WriteAllTextAsync(Path.Combine(folder, "appsettings.json"), JsonSerializer.Serialize(settings));
-    }
-
     /// <summary>The fixture article, stored, and confirmed "daily" subscribers: <paramref name="readers"/> numbered ones plus any named.</summary>
     public static async Task SeedAsync(IServiceProvider services, int readers, params string[] named)
     {

@@ -14,7 +14,7 @@ public sealed class RunsCliTests
     {
         await using var server = await PerRecipientSmtpServer.StartAsync();
         using var work = new TempFolder("digest-cli");
-        await WriteServiceSettingsAsync(work.Path, server.Port, connections: 2, messagesPerSecond: 0);
+        await new ServiceSettings(server.Port).WriteAsync(work.Path);
         long runId;
         using (var engine = await DigestEngine.StartAsync(work.Path))
         {

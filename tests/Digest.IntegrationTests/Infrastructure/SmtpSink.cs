@@ -31,8 +31,13 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public static Task<SmtpSink> StartAsync(params string[] faultArguments) => StartOnAsync(FreePort.Next(), faultArguments);
 
+    /// <summary>A sink that keeps nothing: for measuring throughput, where writing every message would be the bottleneck.</summary>
+    public static Task<SmtpSink> StartDiscardingAsync() => StartOnAsync(FreePort.Next(), dump: false, []);
+
     /// <summary>Starts on a given port: a server that comes back where it was, after being stopped.</summary>
-    public static async Task<SmtpSink> StartOnAsync(int port, params string[] faultArguments)
+    public static Task<SmtpSink> StartOnAsync(int port, params string[] faultArguments) => StartOnAsync(port, dump: true, faultArguments);
+
+    private static async Task<SmtpSink> StartOnAsync(int port, bool dump, string[] faultArguments)
     {
         if (!File.Exists(Binary))
             throw new InvalidOperationException($"{Binary} is missing: install the Debian package 'postfix' (the README's test command does).");
@@ -41,7 +46,8 @@ public sealed class SmtpSink : IAsyncDisposable
         // smtp-sink drops to 'nobody' after opening its socket; that user must be able to write the dump files.
         File.SetUnixFileMode(folder.Combine("dump"), (UnixFileMode)0b111_111_111);
         var start = new ProcessStartInfo(Binary) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string argument in (string[])["-u", "nobody", "-d", folder.Combine("dump", "%Y%m%d%H%M%S."), .. faultArguments, $"127.0.0.1:{port}", "256"])
+        string[] dumping = dump ? ["-d", folder.Combine("dump", "%Y%m%d%H%M%S.")] : [];
+        foreach (string argument in (string[])["-u", "nobody", .. dumping, .. faultArguments, $"127.0.0.1:{port}", "1024"])
             start.ArgumentList.Add(argument);
         var process = Process.Start(start) ?? throw new InvalidOperationException("smtp-sink did not start");
         var sink = new SmtpSink(process, folder, port);

@@ -27,7 +27,14 @@ public sealed class ClusterTests
         await using var postgres = await PostgresCluster.StartAsync();
         await using var sink = await SmtpSink.StartAsync();
         using var work = new TempFolder("digest-cluster");
-        await WriteSettingsAsync(work.Path, await postgres.CreateDatabaseAsync(), sink.Port);
+        await new ServiceSettings(sink.Port)
+        {
+            PostgresConnectionString = await postgres.CreateDatabaseAsync(),
+            Connections = ConnectionsPerWorker,
+            Cron = "* * * * *",
+            BatchSize = 500,
+            ClaimTimeout = "00:00:05",
+        }.WriteAsync(work.Path);
         using var engine = await DigestEngine.StartAsync(work.Path);
         await SeedAsync(engine.Services);
 
@@ -57,29 +64,6 @@ public sealed class ClusterTests
             foreach (var worker in workers)
                 await worker.DisposeAsync();
         }
-    }
-
-    private static Task WriteSettingsAsync(string folder, string connectionString, int smtpPort)
-    {
-        var settings = new
-        {
-            Logging = new { LogLevel = new Dictionary<string, string> { ["Default"] = "Warning", ["Digest"] = "Information" } },
-            Storage = new { Provider = "Postgres", ConnectionString = connectionString, DataDirectory = "data" },
-            Rendering = new { TemplatesPath = DigestTestHost.TemplatesPath },
-            Site = new { PublicUrl = "https://digest.example.org" },
-            Editions = new { daily = new { Title = "The Daily Digest", Cron = "* * * * *", TimeZone = "Europe/Berlin" } },
-            Delivery = new
-            {
-                Transport = "Smtp",
-                FromAddress = "digest@news.example.org",
-                BatchSize = 500,
-                // A claim cut off by the kill is taken again after this long; it must outlast a send (Smtp:Timeout).
-                ClaimTimeout = "00:00:05",
-                RetryBackoff = "00:00:01",
-                Smtp = new { Host = "127.0.0.1", Port = smtpPort, Security = "None", Connections = ConnectionsPerWorker, Timeout = "00:00:03" },
-            },
-        };
-        return File.WriteAllTextAsync(Path.Combine(folder, "appsettings.json"), JsonSerializer.Serialize(settings));
     }
 
     /// <summary>The fixture article and 20,000 confirmed subscribers, inserted in bulk.</summary>

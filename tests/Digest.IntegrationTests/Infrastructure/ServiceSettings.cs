@@ -1,0 +1,49 @@
+using System.Text.Json;
+
+namespace Digest.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The operator's appsettings.json for a service process started by a test or benchmark: sending over SMTP to a
+/// loopback port, on SQLite in the working folder unless a PostgreSQL connection string is given.
+/// </summary>
+public sealed record ServiceSettings(int SmtpPort)
+{
+    public int Connections { get; init; } = 2;
+    /// <summary>Smtp:TotalMessagesPerSecond; 0 = no limit.</summary>
+    public double MessagesPerSecond { get; init; }
+    public string? PostgresConnectionString { get; init; }
+    /// <summary>By default a slot that never comes: runs are started by the test.</summary>
+    public string Cron { get; init; } = "0 7 1 1 *";
+    public int BatchSize { get; init; } = 100;
+    /// <summary>A claim cut off by a kill is taken again after this long; it must outlast a send (Smtp:Timeout).</summary>
+    public string ClaimTimeout { get; init; } = "00:00:03";
+
+    public Task WriteAsync(string folder)
+    {
+        var settings = new
+        {
+            Logging = new { LogLevel = new Dictionary<string, string> { ["Default"] = "Warning", ["Digest"] = "Information" } },
+            Storage = PostgresConnectionString is null
+                ? (object)new { DataDirectory = "data" }
+                : new { Provider = "Postgres", ConnectionString = PostgresConnectionString, DataDirectory = "data" },
+            Rendering = new { TemplatesPath = DigestTestHost.TemplatesPath },
+            Site = new { PublicUrl = "https://digest.example.org" },
+            Editions = new { daily = new { Title = "The Daily Digest", Cron, TimeZone = "Europe/Berlin" } },
+            Delivery = new
+            {
+                Transport = "Smtp",
+                FromAddress = "digest@news.example.org",
+                BatchSize,
+                ClaimTimeout,
+                RetryBackoff = "00:00:01",
+                Smtp = new
+                {
+                    Host = "127.0.0.1", Port = SmtpPort, Security = "None", Connections,
+                    Timeout = "00:00:02",
+                    TotalMessagesPerSecond = MessagesPerSecond,
+                },
+            },
+        };
+        return File.WriteAllTextAsync(Path.Combine(folder, "appsettings.json"), JsonSerializer.Serialize(settings));
+    }
+}
