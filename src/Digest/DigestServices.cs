@@ -60,6 +60,7 @@ public static class DigestServices
         services.AddSingleton<DkimMessageSigner>();
         services.AddSingleton<MessageFactory>();
         services.AddSingleton<DeliveryLedger>();
+        services.AddSingleton<SenderShare>();
         services.AddSingleton<IMailTransport>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.Transport == MailTransportKind.Smtp
             ? ActivatorUtilities.CreateInstance<SmtpMailTransport>(sp)
             : ActivatorUtilities.CreateInstance<PickupFolderTransport>(sp));

@@ -11,6 +11,10 @@ internal static class JobsSetup
 {
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>A job server is taken for dead after three missed heartbeats.</summary>
+    public static bool IsAlive(Hangfire.Storage.Monitoring.ServerDto server, DateTime utcNow) =>
+        server.Heartbeat is { } beat && utcNow - beat < 3 * HeartbeatInterval;
+
     /// <summary>
     /// Hangfire: in-memory storage with SQLite (one process), PostgreSQL storage shared by every process with Postgres.
     /// The server runs only in processes whose role includes jobs, polling every second for retries and delayed
@@ -61,6 +65,8 @@ internal static class JobsSetup
                 options.HeartbeatInterval = HeartbeatInterval;
                 options.ServerTimeout = TimeSpan.FromMinutes(1);
             });
+            if (builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>()?.Provider == StorageProvider.Postgres)
+                services.AddHostedService<SenderCount>();
         }
         services.AddHostedService<RecurringJobsRegistrar>();
         services.AddHostedService<FeedPollingRegistrar>();

@@ -9,8 +9,6 @@ namespace Digest.App.Web;
 /// </summary>
 internal static class HealthEndpoint
 {
-    /// <summary>Three missed heartbeats: the server is taken for dead.</summary>
-    private static readonly TimeSpan StaleHeartbeat = 3 * Jobs.JobsSetup.HeartbeatInterval;
 
     public static void MapHealth(this WebApplication app) =>
         app.MapGet("/healthz", async (Database database, JobStorage jobs, TimeProvider time, CancellationToken cancellationToken) =>
@@ -32,7 +30,7 @@ internal static class HealthEndpoint
                 workers = s.WorkersCount,
                 queues = s.Queues,
                 lastHeartbeat = s.Heartbeat,
-                alive = s.Heartbeat is { } beat && now - beat < StaleHeartbeat,
+                alive = Jobs.JobsSetup.IsAlive(s, now),
             }).ToList();
             var body = new
             {

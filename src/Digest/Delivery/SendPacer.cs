@@ -5,7 +5,7 @@ namespace Digest.Delivery;
 /// and lowers that rate when the server pushes back, raising it again slowly while it accepts. A rate of 0 means
 /// no limit until the first push-back.
 /// </summary>
-internal sealed class SendPacer(double configured, TimeProvider time)
+internal sealed class SendPacer(double configured, TimeProvider time, SenderShare? share = null)
 {
     private readonly double _configured = configured;
     /// <summary>Never slow below this, or a throttled run would stall instead of crawl.</summary>
@@ -35,7 +35,8 @@ internal sealed class SendPacer(double configured, TimeProvider time)
             if (_rate <= 0)
                 return;
             long slot = Math.Max(now, _nextSlot);
-            _nextSlot = slot + (long)(time.TimestampFrequency / _rate);
+            // This process's share of the installation-wide rate.
+            _nextSlot = slot + (long)(time.TimestampFrequency * (share?.Senders ?? 1) / _rate);
             wait = time.GetElapsedTime(now, slot);
         }
         if (wait > TimeSpan.Zero)

@@ -19,14 +19,14 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
     private readonly ITimer _idleSweep;
     private int _rotation;
 
-    public SmtpMailTransport(IOptions<DeliveryOptions> options, TimeProvider time, ILogger<SmtpMailTransport> logger)
+    public SmtpMailTransport(IOptions<DeliveryOptions> options, SenderShare share, TimeProvider time, ILogger<SmtpMailTransport> logger)
     {
         var smtp = options.Value.Smtp;
         _time = time;
-        _relays = smtp.EffectiveServers.Select(server => new SmtpRelay(server, smtp, time, logger)).ToList();
+        _relays = smtp.EffectiveServers.Select(server => new SmtpRelay(server, smtp, share, time, logger)).ToList();
         Concurrency = _relays.Sum(r => r.Server.Connections);
         _capacity = new SemaphoreSlim(Concurrency, Concurrency);
-        _globalPacer = new SendPacer(smtp.TotalMessagesPerSecond, time);
+        _globalPacer = new SendPacer(smtp.TotalMessagesPerSecond, time, share);
         _idleSweep = time.CreateTimer(_ => _ = CloseIdleAsync(), null, smtp.IdleTimeout / 2, smtp.IdleTimeout / 2);
     }
 

@@ -26,14 +26,14 @@ internal sealed class SmtpRelay : IAsyncDisposable
     private int _transientInARow;
     private long _outUntil;
 
-    public SmtpRelay(SmtpServerOptions server, SmtpOptions common, TimeProvider time, ILogger logger)
+    public SmtpRelay(SmtpServerOptions server, SmtpOptions common, SenderShare share, TimeProvider time, ILogger logger)
     {
         Server = server;
         _common = common;
         _time = time;
         _logger = logger;
         _slots = new SemaphoreSlim(server.Connections, server.Connections);
-        Pacer = new SendPacer(server.MaxMessagesPerSecond, time);
+        Pacer = new SendPacer(server.MaxMessagesPerSecond, time, share);
     }
 
     public SmtpServerOptions Server { get; }

@@ -27,6 +27,22 @@ public sealed class SendPacerTests
     }
 
     [Fact]
+    public async Task WaitTurn_WithFourSendingProcesses_PacesAtAQuarterOfTheConfiguredRate()
+    {
+        var pacer = new SendPacer(40, _time, new SenderShare { Senders = 4 });
+
+        var turns = Enumerable.Range(0, 2).Select(_ => pacer.WaitTurnAsync(CancellationToken.None)).ToList();
+        await Task.Yield();
+
+        // 40 per second for the installation is 10 per second here: the second message waits 100 ms, not 25 ms.
+        _time.Advance(TimeSpan.FromMilliseconds(99));
+        await Task.Delay(10);
+        Assert.False(turns[1].IsCompleted);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        await turns[1].WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public void SlowDown_HalvesRateAtMostOncePerSecond_AndAcceptancesEarnItBackToTheConfiguredRate()
     {
         var pacer = new SendPacer(10, _time);
