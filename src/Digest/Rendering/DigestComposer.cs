@@ -10,7 +10,7 @@ namespace Digest.Rendering;
 /// Composes what one subscriber's digest shows. Sending and previewing both go through here, so the preview
 /// is what is sent.
 /// </summary>
-public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens tokens)
+public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens tokens, SubscriberLinks links)
 {
     private static readonly CultureInfo Display = CultureInfo.GetCultureInfo("en-GB");
 
@@ -33,6 +33,7 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
             new FooterView(
                 $"You receive this because {recipient.Email} subscribed to {edition.Title}.",
                 unsubscribe,
+                links.PreferencesUrl(recipient.Id),
                 site.Value.SenderLine));
     }
 

@@ -18,7 +18,7 @@ public sealed record ArticleView(string Headline, string DateLine, IReadOnlyList
 
 public sealed record ArticleLink(string Headline, string Url);
 
-public sealed record FooterView(string Reason, string UnsubscribeUrl, string SenderLine);
+public sealed record FooterView(string Reason, string UnsubscribeUrl, string PreferencesUrl, string SenderLine);
 
 /// <summary>The two parts of one rendered digest.</summary>
 public sealed record RenderedDigest(string Html, string Text);

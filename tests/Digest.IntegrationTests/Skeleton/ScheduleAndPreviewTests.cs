@@ -46,6 +46,24 @@ public sealed class ScheduleAndPreviewTests
     }
 
     [Fact]
+    public async Task Digest_PreferencesLinkInTheFooter_OpensThatSubscribersPreferences()
+    {
+        using var host = new DigestTestHost();
+        using var client = host.CreateClient();
+        await host.DropArticleAsync("tram.txt");
+        await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana", ["daily"]);
+        await host.Get<EditionJobs>().SendNowAsync("daily", CancellationToken.None);
+
+        var sent = MimeMessage.Load(Assert.Single(Directory.GetFiles(host.OutboxPath, "*.eml")));
+        string link = System.Text.RegularExpressions.Regex.Match(sent.TextBody ?? "", @"Manage preferences: (\S+)").Groups[1].Value;
+        Assert.Contains($"href=\"{link}\"", sent.HtmlBody);
+        var page = await client.GetAsync(new Uri(link).PathAndQuery);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("ana@example.com", await page.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Preview_UnknownEdition_Is404NamingTheEditions()
     {
         using var host = new DigestTestHost();
