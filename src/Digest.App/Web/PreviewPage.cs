@@ -94,6 +94,7 @@ internal static class PreviewPage
             <div class="frames">
             <figure><figcaption>Desktop (700 px)</figcaption><iframe id="desktop" title="Desktop preview" width="700" src="{source}{query}"></iframe></figure>
             <figure><figcaption>Phone (375 px)</figcaption><iframe id="phone" title="Phone preview" width="375" src="{source}{query}"></iframe></figure>
+            <figure><figcaption>Phone, dark mode (the reader's client set to dark)</figcaption><iframe id="phone-dark" title="Phone preview in dark mode" width="375" style="color-scheme: dark; background: #111827" src="{source}{query}"></iframe></figure>
             <figure><figcaption>Text</figcaption><iframe id="text" title="Text preview" width="600" src="{source}.txt{query}"></iframe></figure>
             </div>
             """;

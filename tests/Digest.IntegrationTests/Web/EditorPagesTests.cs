@@ -88,6 +88,7 @@ public sealed class EditorPagesTests
         string page = await client.GetStringAsync($"/preview?edition=daily&subscriber={ana.Id}");
 
         Assert.Contains($"<iframe id=\"desktop\" title=\"Desktop preview\" width=\"700\" src=\"/preview/daily?subscriber={ana.Id}\">", page);
+        Assert.Contains($"<iframe id=\"phone-dark\" title=\"Phone preview in dark mode\" width=\"375\" style=\"color-scheme: dark; background: #111827\" src=\"/preview/daily?subscriber={ana.Id}\">", page);
         Assert.Contains($"<iframe id=\"phone\" title=\"Phone preview\" width=\"375\" src=\"/preview/daily?subscriber={ana.Id}\">", page);
         Assert.Contains($"src=\"/preview/daily.txt?subscriber={ana.Id}\"", page);
         Assert.Contains($"<option value=\"{ana.Id}\" selected>ana@example.com</option>", page);
