@@ -66,20 +66,20 @@ public sealed class DigestTemplatesTests(EmailSamplesFixture fixture) : IClassFi
     }
 
     [Fact]
-    public async Task Footer_InBothParts_SaysWhyUnsubscribeLinkAndSenderLine()
+    public async Task Footer_InBothParts_SaysWhyPreferencesAndUnsubscribeLinksAndSenderLine()
     {
         var (view, rendered) = await RenderAsync(1);
 
         Assert.Equal("You receive this because ana@example.com subscribed to The Daily Digest.", view.Footer.Reason);
         Assert.StartsWith("https://digest.example.org/u/", view.Footer.UnsubscribeUrl);
+        Assert.StartsWith("https://digest.example.org/preferences/", view.Footer.PreferencesUrl);
         foreach (string part in new[] { rendered.Html, rendered.Text })
         {
             Assert.Contains(view.Footer.Reason, part);
             Assert.Contains(view.Footer.UnsubscribeUrl, part);
+            Assert.Contains(view.Footer.PreferencesUrl, part);
             Assert.Contains("The Digest · 1 Example Street · 10115 Berlin · Germany", part);
         }
-        // No preferences page exists yet, so the footer links to none rather than to a page that is not there.
-        Assert.DoesNotContain("preferences", rendered.Html, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
