@@ -58,7 +58,13 @@ public sealed class EditionScheduler(
             {
                 var wait = next is null ? Timeout.InfiniteTimeSpan : next.Value - time.GetUtcNow();
                 if (wait == Timeout.InfiniteTimeSpan || wait > TimeSpan.Zero)
-                    await Task.Delay(wait, time, wake.Token);
+                {
+                    var delay = Task.Delay(wait, time, wake.Token);
+                    // The clock may have moved on between reading it and starting the delay, which would then run
+                    // long: a slot already due is not waited for.
+                    if (next is null || time.GetUtcNow() < next.Value)
+                        await delay;
+                }
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
