@@ -81,7 +81,7 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
             FROM deliveries d
             JOIN subscribers p ON p.id = d.subscriber_id
             JOIN runs r ON r.id = d.run_id
-            LEFT JOIN subscriptions s ON s.subscriber_id = d.subscriber_id AND s.edition = r.edition
+            LEFT JOIN subscriptions s ON s.subscriber_id = d.subscriber_id AND s.edition = COALESCE(r.audience, r.edition)
             WHERE d.run_id = @runId AND d.claim = @claim AND d.status = @sending
             ORDER BY d.subscriber_id
             """, new { runId, claim, sending = DeliveryStatus.Sending });

@@ -6,6 +6,12 @@ public sealed class EditionOptions
     /// <summary>Shown to subscribers, e.g. "The Daily Digest".</summary>
     public string Title { get; set; } = "";
 
+    /// <summary>
+    /// Whose confirmed subscribers receive this edition: the name of an edition people subscribe to. Empty: the
+    /// edition's own subscribers. E.g. a "weekly-best" edition sent to everyone subscribed to "daily".
+    /// </summary>
+    public string Audience { get; set; } = "";
+
     /// <summary>Five-field cron expression for when the edition is sent, read in <see cref="TimeZone"/>.</summary>
     public string Cron { get; set; } = "";
 
@@ -73,6 +79,9 @@ public sealed class EditionsOptions : Dictionary<string, EditionOptions>
 public sealed record Edition(string Name, EditionOptions Options)
 {
     public string Title => string.IsNullOrWhiteSpace(Options.Title) ? Name : Options.Title;
+
+    /// <summary>The subscription list this edition is sent to (and unsubscribed from).</summary>
+    public string AudienceList => string.IsNullOrWhiteSpace(Options.Audience) ? Name : Options.Audience.Trim().ToLowerInvariant();
 }
 
 public sealed class UnknownEditionException(string name, IEnumerable<string> known)

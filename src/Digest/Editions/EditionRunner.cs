@@ -59,9 +59,10 @@ public sealed class EditionRunner(
         bool send = window.Count > 0 || edition.Options.WhenEmpty == WhenEmpty.SendNoNews;
         string status = send ? RunStatus.Sending : RunStatus.Empty;
         long? inserted = await connection.ExecuteScalarAsync<long?>("""
-            INSERT INTO runs (edition, slot, status, created_at) VALUES (@edition, @slot, @status, @now)
+            INSERT INTO runs (edition, slot, status, created_at, audience) VALUES (@edition, @slot, @status, @now, @audience)
             ON CONFLICT (edition, slot) DO NOTHING RETURNING id
-            """, new { edition = edition.Name, slot = Clock.Format(slot), status, now = Clock.Format(now) }, transaction);
+            """, new { edition = edition.Name, slot = Clock.Format(slot), status, now = Clock.Format(now), audience = edition.AudienceList },
+            transaction);
         if (inserted is not { } runId)
         {
             // Every job process runs a scheduler, so with several processes the same slot is started by each;
@@ -76,7 +77,7 @@ public sealed class EditionRunner(
             window.Select((a, i) => new { runId, a.Id, Position = i }), transaction);
         int audience = !send ? 0 : edition.Options.DeliverAt is { Length: > 0 } deliverAt
             ? await FreezeLocalTimeAudienceAsync(connection, transaction, runId, edition, slot, LocalDelivery.TryParseHour(deliverAt)!.Value, now)
-            : await FreezeAudienceAsync(connection, transaction, runId, edition.Name, now);
+            : await FreezeAudienceAsync(connection, transaction, runId, edition.AudienceList, now);
         await transaction.CommitAsync(cancellationToken);
 
         if (!send)
@@ -127,7 +128,7 @@ public sealed class EditionRunner(
         var editionZone = new EditionSchedule(edition.Options).TimeZone;
         var audience = await connection.QueryAsync<(long Id, string? TimeZone)>(
             $"SELECT a.id, p.time_zone FROM ({SubscriberStore.AudienceQuery}) a JOIN subscribers p ON p.id = a.id",
-            new { edition = edition.Name }, transaction);
+            new { edition = edition.AudienceList }, transaction);
         string domain = delivery.Value.SendingDomain;
         return await connection.ExecuteAsync("""
             INSERT INTO deliveries (run_id, subscriber_id, status, message_id, attempts, next_attempt_at, updated_at)

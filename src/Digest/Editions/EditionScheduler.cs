@@ -122,21 +122,21 @@ public sealed class EditionScheduler(
         else
             logger.LogInformation("Edition {Edition}: slot {Slot:u} is due (job {JobId})", edition, utc, jobId);
         if (options.DeliverAt is { Length: > 0 } deliverAt)
-            await ScheduleLocalHoursAsync(edition, schedule, LocalDelivery.TryParseHour(deliverAt)!.Value, utc, cancellationToken);
+            await ScheduleLocalHoursAsync(new Edition(edition, options), schedule, LocalDelivery.TryParseHour(deliverAt)!.Value, utc, cancellationToken);
     }
 
     /// <summary>
     /// A local-time edition holds each copy until its subscriber's hour; a send pass is scheduled for each such
     /// hour so copies leave when it arrives, not at the next minutely resume.
     /// </summary>
-    private async Task ScheduleLocalHoursAsync(string edition, EditionSchedule schedule, TimeOnly hour, DateTimeOffset slot,
+    private async Task ScheduleLocalHoursAsync(Edition edition, EditionSchedule schedule, TimeOnly hour, DateTimeOffset slot,
         CancellationToken cancellationToken)
     {
-        var zones = await subscribers.AudienceTimeZonesAsync(edition, cancellationToken);
+        var zones = await subscribers.AudienceTimeZonesAsync(edition.AudienceList, cancellationToken);
         foreach (var due in zones.Select(zone => LocalDelivery.DueAt(slot, hour, zone, schedule.TimeZone)).Distinct().Order())
         {
             jobs.Schedule<EditionJobs>(job => job.ResumeUnfinishedAsync(CancellationToken.None), due);
-            logger.LogInformation("Edition {Edition}: copies for {Due:u} held until then", edition, due);
+            logger.LogInformation("Edition {Edition}: copies for {Due:u} held until then", edition.Name, due);
         }
     }
 

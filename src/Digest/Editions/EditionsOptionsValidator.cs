@@ -15,7 +15,11 @@ public sealed class EditionsOptionsValidator(IConfiguration? configuration = nul
         if (options.Count == 0 && failures.Count == 0)
             failures.Add("Editions: no edition is configured; add one, e.g. \"daily\": { \"Cron\": \"0 7 * * *\", \"TimeZone\": \"Europe/Berlin\" }");
         foreach (var (edition, settings) in options)
+        {
             failures.AddRange(Check(edition, settings));
+            if (!string.IsNullOrWhiteSpace(settings.Audience) && !options.ContainsKey(settings.Audience.Trim()))
+                failures.Add($"Editions:{edition}:Audience: '{settings.Audience}' is not an edition; name one of {string.Join(", ", options.Keys)}");
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -16,7 +16,8 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
 
     public DigestView Compose(Edition edition, DateTimeOffset slot, IReadOnlyList<Article> articles, Subscriber recipient)
     {
-        string unsubscribe = UnsubscribeUrl(recipient.Id, edition.Name);
+        // Leaving an edition sent to another edition's subscribers leaves that list.
+        string unsubscribe = UnsubscribeUrl(recipient.Id, edition.AudienceList);
         var local = TimeZoneInfo.ConvertTime(slot, new EditionSchedule(edition.Options).TimeZone);
         var shown = articles.Take(edition.Options.MaxArticles).Select(ToView).ToList();
         var more = articles.Skip(edition.Options.MaxArticles).Select(a => new ArticleLink(a.Content.Headline, ArticleUrl(a))).ToList();

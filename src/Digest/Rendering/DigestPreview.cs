@@ -25,7 +25,7 @@ public sealed class DigestPreview(
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken);
         var articles = await runner.NextArticlesAsync(connection, edition, now);
-        var recipient = await RecipientAsync(connection, edition.Name, subscriberId);
+        var recipient = await RecipientAsync(connection, edition.AudienceList, subscriberId);
         var view = composer.Compose(edition, now, articles, recipient);
         return (view, await renderer.RenderAsync(view));
     }

@@ -96,5 +96,8 @@ internal static class Migrations
         new(3, "each subscriber's own time zone, for editions delivered at a local hour", """
             ALTER TABLE subscribers ADD COLUMN time_zone TEXT;
             """),
+        new(4, "the subscription list a run was sent to (Editions:NAME:Audience)", """
+            ALTER TABLE runs ADD COLUMN audience TEXT;
+            """),
     ];
 }
