@@ -19,10 +19,23 @@ internal static class ArticlePages
                 ? Page.Html(article.Content.Headline, ArticleBody(article))
                 : Page.Html("Article not found", "<h1>Article not found</h1><p>There is no article at this address.</p>", StatusCodes.Status404NotFound));
 
-        app.MapGet("/articles", async (ArticleStore articles, FeedPoller feeds, CancellationToken cancellationToken) =>
-            Page.Html("Articles", ArticleList(await articles.ListWithRunsAsync(200, cancellationToken)) + FeedList(await feeds.ListStatusAsync())))
+        app.MapGet("/articles", async (HttpContext context, string? q, ArticleStore articles, FeedPoller feeds, CancellationToken cancellationToken) =>
+            Page.Html("Articles", ArticleList(context, q, await articles.ListWithRunsAsync(200, q, cancellationToken)) + FeedList(await feeds.ListStatusAsync())))
             .RequireAuthorization(Access.AccessPolicies.Editor);
+
+        // Held back from every digest not yet started; letting it in again puts it in the next one.
+        app.MapPost("/articles/{id:long}/exclude", (long id, ArticleStore articles, CancellationToken cancellationToken) =>
+            SetExcludedAsync(articles, id, excluded: true, cancellationToken))
+            .RequireAuthorization(Access.AccessPolicies.Editor).WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute());
+        app.MapPost("/articles/{id:long}/include", (long id, ArticleStore articles, CancellationToken cancellationToken) =>
+            SetExcludedAsync(articles, id, excluded: false, cancellationToken))
+            .RequireAuthorization(Access.AccessPolicies.Editor).WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute());
     }
+
+    private static async Task<IResult> SetExcludedAsync(ArticleStore articles, long id, bool excluded, CancellationToken cancellationToken) =>
+        await articles.SetExcludedAsync(id, excluded, cancellationToken)
+            ? Results.Redirect("/articles", preserveMethod: false)
+            : Page.Html("Article not found", $"<h1>Article not found</h1><p>There is no article {id}.</p>", StatusCodes.Status404NotFound);
 
     private static string ArticleBody(Article article)
     {
@@ -55,21 +68,26 @@ internal static class ArticlePages
         </style>
         """;
 
-    private static string ArticleList(IReadOnlyList<ArticleListing> listings)
+    private static string ArticleList(HttpContext context, string? search, IReadOnlyList<ArticleListing> listings)
     {
+        string searchForm = $"""<form method="get" action="/articles"><input type="search" name="q" value="{Page.E(search)}" aria-label="Search headlines"> <button type="submit">Search</button></form>""";
         if (listings.Count == 0)
-            return "<h1>Articles</h1><p>No articles yet. Drop one into the inbox folder, post it to <code>/api/articles</code> or configure a feed.</p>";
+            return string.IsNullOrWhiteSpace(search)
+                ? "<h1>Articles</h1><p>No articles yet. Drop one into the inbox folder, post it to <code>/api/articles</code> or configure a feed.</p>"
+                : $"<h1>Articles</h1>{searchForm}<p>No headline contains &#x201C;{Page.E(search)}&#x201D;.</p>";
         var rows = listings.Select(l => $"""
             <tr><td>{l.Article.IngestedAt.ToString("yyyy-MM-dd HH:mm", Display)}</td>
             <td><a href="/articles/{Uri.EscapeDataString(l.Article.Slug)}">{Page.E(l.Article.Content.Headline)}</a><br><span class="muted">published {l.Article.Content.PublishedOn.ToString("d MMM yyyy", Display)}</span></td>
             <td>{Page.E(l.Article.Source)}</td>
-            <td>{Status(l.Runs)}</td></tr>
+            <td>{(l.Excluded ? "<strong>excluded from the next digests</strong>" : Status(l.Runs))}</td>
+            <td><form method="post" action="/articles/{l.Article.Id}/{(l.Excluded ? "include" : "exclude")}">{Page.AntiforgeryField(context)}<button type="submit">{(l.Excluded ? "Include again" : "Exclude")}</button></form></td></tr>
             """);
         return $"""
             {TableStyle}
             <h1>Articles</h1>
-            <p class="muted">Newest first; the {listings.Count} most recent.</p>
-            <table><thead><tr><th>Arrived</th><th>Article</th><th>Source</th><th>Status</th></tr></thead>
+            {searchForm}
+            <p class="muted">Newest first; the {listings.Count} most recent{(string.IsNullOrWhiteSpace(search) ? "" : " matching the search")}.</p>
+            <table><thead><tr><th>Arrived</th><th>Article</th><th>Source</th><th>Status</th><th></th></tr></thead>
             <tbody>{string.Concat(rows)}</tbody></table>
             """;
     }

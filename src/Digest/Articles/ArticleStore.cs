@@ -22,7 +22,8 @@ public sealed record StoredArticle(long Id, string Slug, bool Duplicate, string?
 public sealed record ArticleRun(long RunId, string Edition, DateTimeOffset Slot, string Status);
 
 /// <summary>An article as editors list it: with the runs that included it (none yet: it waits for the next one).</summary>
-public sealed record ArticleListing(Article Article, IReadOnlyList<ArticleRun> Runs);
+/// <summary>An article in the editors' list: the runs that carried it, and whether an editor held it back.</summary>
+public sealed record ArticleListing(Article Article, IReadOnlyList<ArticleRun> Runs, bool Excluded);
 
 /// <summary>
 /// Articles in the store. One row per story: a story is recognised again by its feed id, its address, or else its
@@ -105,18 +106,29 @@ public sealed class ArticleStore(Database database, TimeProvider time)
         return row?.ToArticle();
     }
 
-    public async Task<IReadOnlyList<Article>> ListRecentAsync(int limit, CancellationToken cancellationToken = default)
+    /// <summary>The newest articles, optionally only those whose headline contains <paramref name="search"/> (any case).</summary>
+    public async Task<IReadOnlyList<Article>> ListRecentAsync(int limit, CancellationToken cancellationToken = default, string? search = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        string filter = string.IsNullOrWhiteSpace(search) ? "" : "WHERE LOWER(a.headline) LIKE @pattern";
         var rows = await connection.QueryAsync<ArticleRow>(
-            $"SELECT {Columns} FROM articles a ORDER BY a.ingested_at DESC, a.id DESC LIMIT @limit", new { limit });
+            $"SELECT {Columns} FROM articles a {filter} ORDER BY a.ingested_at DESC, a.id DESC LIMIT @limit",
+            new { limit, pattern = $"%{search?.Trim().ToLowerInvariant()}%" });
         return rows.Select(r => r.ToArticle()).ToList();
     }
 
-    /// <summary>The newest articles with the runs that carried each, for the editors' list.</summary>
-    public async Task<IReadOnlyList<ArticleListing>> ListWithRunsAsync(int limit, CancellationToken cancellationToken = default)
+    /// <summary>Holds an article back from every digest not yet started (or lets it in again); false when there is no such article.</summary>
+    public async Task<bool> SetExcludedAsync(long id, bool excluded, CancellationToken cancellationToken = default)
     {
-        var articles = await ListRecentAsync(limit, cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync("UPDATE articles SET excluded_at = @at WHERE id = @id",
+            new { id, at = excluded ? Clock.Format(time.GetUtcNow()) : null }) > 0;
+    }
+
+    /// <summary>The newest articles with the runs that carried each, for the editors' list.</summary>
+    public async Task<IReadOnlyList<ArticleListing>> ListWithRunsAsync(int limit, string? search = null, CancellationToken cancellationToken = default)
+    {
+        var articles = await ListRecentAsync(limit, cancellationToken, search);
         if (articles.Count == 0)
             return [];
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -126,8 +138,11 @@ public sealed class ArticleStore(Database database, TimeProvider time)
             FROM run_articles ra JOIN runs r ON r.id = ra.run_id
             WHERE ra.article_id BETWEEN @first AND @last ORDER BY r.slot
             """, new { first = articles.Min(a => a.Id), last = articles.Max(a => a.Id) })).ToLookup(r => r.ArticleId);
+        var excluded = (await connection.QueryAsync<long>(
+            "SELECT id FROM articles WHERE id BETWEEN @first AND @last AND excluded_at IS NOT NULL",
+            new { first = articles.Min(a => a.Id), last = articles.Max(a => a.Id) })).ToHashSet();
         return articles.Select(a => new ArticleListing(a,
-            runs[a.Id].Select(r => new ArticleRun(r.RunId, r.Edition, Clock.Parse(r.Slot), r.Status)).ToList())).ToList();
+            runs[a.Id].Select(r => new ArticleRun(r.RunId, r.Edition, Clock.Parse(r.Slot), r.Status)).ToList(), excluded.Contains(a.Id))).ToList();
     }
 
     /// <summary>
@@ -139,7 +154,7 @@ public sealed class ArticleStore(Database database, TimeProvider time)
     {
         var rows = await connection.QueryAsync<ArticleRow>($"""
             SELECT {Columns} FROM articles a
-            WHERE a.ingested_at > @since
+            WHERE a.ingested_at > @since AND a.excluded_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM run_articles ra JOIN runs r ON r.id = ra.run_id
                               WHERE ra.article_id = a.id AND r.edition = @edition)
             ORDER BY a.ingested_at, a.id

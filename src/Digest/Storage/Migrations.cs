@@ -99,5 +99,8 @@ internal static class Migrations
         new(4, "the subscription list a run was sent to (Editions:NAME:Audience)", """
             ALTER TABLE runs ADD COLUMN audience TEXT;
             """),
+        new(5, "articles an editor excluded from the next digests", """
+            ALTER TABLE articles ADD COLUMN excluded_at TEXT;
+            """),
     ];
 }

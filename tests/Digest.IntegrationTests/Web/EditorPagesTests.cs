@@ -128,4 +128,46 @@ public sealed class EditorPagesTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("Test not sent: &#x27;erin@&#x27; is not an email address.", await response.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task Articles_SearchFindsByHeadline_AndAnExcludedArticleStaysOutOfTheNextDigest()
+    {
+        using var host = Host();
+        using var client = await EditorAsync(host);
+        await host.DropArticleAsync("tram.txt");
+        await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana", ["daily"]);
+        var tram = Assert.Single(await host.Get<Digest.Articles.ArticleStore>().ListRecentAsync(10));
+
+        string found = await client.GetStringAsync("/articles?q=RIVERSIDE%20tram");
+        string missed = await client.GetStringAsync("/articles?q=ferry");
+        var excluded = await WebForms.PostFormAsync(client, "/articles", $"/articles/{tram.Id}/exclude", []);
+        string list = await client.GetStringAsync("/articles");
+        var report = await host.Get<Digest.Editions.EditionJobs>().SendNowAsync("daily", CancellationToken.None);
+
+        Assert.Contains("City Council Approves Riverside Tram Line", found);
+        Assert.Contains("No headline contains", missed);
+        Assert.Equal(HttpStatusCode.Redirect, excluded.StatusCode);
+        Assert.Contains("excluded from the next digests", list);
+        Assert.Null(report); // nothing new to send: the only article is held back
+        Assert.False(Directory.Exists(host.OutboxPath) && Directory.EnumerateFiles(host.OutboxPath).Any());
+
+        await WebForms.PostFormAsync(client, "/articles", $"/articles/{tram.Id}/include", []);
+        await Task.Delay(TimeSpan.FromSeconds(1.1)); // a manual run's slot is its second: the next one is a new run
+        var afterInclude = await host.Get<Digest.Editions.EditionJobs>().SendNowAsync("daily", CancellationToken.None);
+        Assert.Equal(1, afterInclude?.Sent);
+    }
+
+    [Fact]
+    public async Task Articles_ExcludeWithoutSignIn_IsRefusedAndChangesNothing()
+    {
+        using var host = Host();
+        using var client = WebForms.Client(host);
+        await host.DropArticleAsync("tram.txt");
+        var tram = Assert.Single(await host.Get<Digest.Articles.ArticleStore>().ListRecentAsync(10));
+
+        var response = await client.PostAsync($"/articles/{tram.Id}/exclude", new FormUrlEncodedContent([]));
+
+        Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(Assert.Single(await host.Get<Digest.Articles.ArticleStore>().ListWithRunsAsync(10)).Excluded);
+    }
 }
