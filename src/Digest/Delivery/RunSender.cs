@@ -66,7 +66,7 @@ public sealed class RunSender(
         await using (var connection = await database.OpenAsync(cancellationToken))
             articles = await ArticleStore.ForRunAsync(connection, runId);
 
-        var pass = new Pass(run, edition, articles);
+        var pass = new Pass(run, edition, composer.ComposeRun(edition, run.Slot, articles));
         int concurrency = transport.Concurrency;
         // Three stages, so rendering (CPU) overlaps sending (network): claim -> render -> send and record. The queues
         // between them are short: a claim cut off by a crash waits out the claim timeout, so claims stay few.
@@ -151,7 +151,7 @@ public sealed class RunSender(
             return new Prepared(claim, null, new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Skipped, $"subscriber is {state}"));
         }
         var recipient = new Subscriber(claim.SubscriberId, claim.Email, claim.Name, claim.SubscriberStatus);
-        var view = composer.Compose(pass.Edition, pass.Run.Slot, pass.Articles, recipient);
+        var view = composer.ForRecipient(pass.View, pass.Edition, recipient);
         var rendered = await renderer.RenderAsync(view);
         var envelope = new Envelope(claim.MessageId, recipient, pass.Edition.Name, pass.Edition.Title, view.Footer.UnsubscribeUrl);
         return new Prepared(claim, messages.Build(envelope, view.Subject, rendered), null);
@@ -215,13 +215,14 @@ public sealed class RunSender(
     }
 
     /// <summary>One call's run, content and tally, shared by its concurrent senders.</summary>
-    private sealed class Pass(Run run, Edition edition, IReadOnlyList<Article> articles)
+    private sealed class Pass(Run run, Edition edition, DigestView view)
     {
         private int _sent, _failed, _retrying, _skipped;
 
         public Run Run => run;
         public Edition Edition => edition;
-        public IReadOnlyList<Article> Articles => articles;
+        /// <summary>The run's digest as every subscriber shares it, composed once for the pass.</summary>
+        public DigestView View => view;
         public int Sent => _sent;
         public int Failed => _failed;
         public int Retrying => _retrying;

@@ -14,29 +14,42 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
 {
     private static readonly CultureInfo Display = CultureInfo.GetCultureInfo("en-GB");
 
-    public DigestView Compose(Edition edition, DateTimeOffset slot, IReadOnlyList<Article> articles, Subscriber recipient)
+    public DigestView Compose(Edition edition, DateTimeOffset slot, IReadOnlyList<Article> articles, Subscriber recipient) =>
+        ForRecipient(ComposeRun(edition, slot, articles), edition, recipient);
+
+    /// <summary>
+    /// What every subscriber of a run shares (articles, subject, date, preheader), composed once per run; each
+    /// copy then only adds its recipient with <see cref="ForRecipient"/>.
+    /// </summary>
+    public DigestView ComposeRun(Edition edition, DateTimeOffset slot, IReadOnlyList<Article> articles)
     {
-        // Leaving an edition sent to another edition's subscribers leaves that list.
-        string unsubscribe = UnsubscribeUrl(recipient.Id, edition.AudienceList);
-        var local = TimeZoneInfo.ConvertTime(slot, new EditionSchedule(edition.Options).TimeZone);
+        var local = TimeZoneInfo.ConvertTime(slot, TimeZoneInfo.FindSystemTimeZoneById(edition.Options.TimeZone));
         var shown = articles.Take(edition.Options.MaxArticles).Select(ToView).ToList();
         var more = articles.Skip(edition.Options.MaxArticles).Select(a => new ArticleLink(a.Content.Headline, ArticleUrl(a))).ToList();
-        string dateLine = local.ToString("dddd, d MMMM yyyy", Display);
         return new DigestView(
             edition.Name,
             edition.Title,
-            dateLine,
+            local.ToString("dddd, d MMMM yyyy", Display),
             Subject(edition, local, articles),
             Preheader(articles),
-            recipient.Name,
+            RecipientName: "",
             shown,
             more,
-            new FooterView(
-                $"You receive this because {recipient.Email} subscribed to {edition.Title}.",
-                unsubscribe,
-                links.PreferencesUrl(recipient.Id),
-                site.Value.SenderLine));
+            new FooterView("", "", "", site.Value.SenderLine));
     }
+
+    /// <summary>One subscriber's copy of a run's digest: the greeting and the footer's reason and personal links.</summary>
+    public DigestView ForRecipient(DigestView run, Edition edition, Subscriber recipient) => run with
+    {
+        RecipientName = recipient.Name,
+        Footer = run.Footer with
+        {
+            Reason = $"You receive this because {recipient.Email} subscribed to {edition.Title}.",
+            // Leaving an edition sent to another edition's subscribers leaves that list.
+            UnsubscribeUrl = UnsubscribeUrl(recipient.Id, edition.AudienceList),
+            PreferencesUrl = links.PreferencesUrl(recipient.Id),
+        },
+    };
 
     public string UnsubscribeUrl(long subscriberId, string edition) => $"{Root}/u/{tokens.CreateUnsubscribe(subscriberId, edition)}";
 
