@@ -37,23 +37,37 @@ public sealed class SmtpSink : IAsyncDisposable
     /// <summary>Starts on a given port: a server that comes back where it was, after being stopped.</summary>
     public static Task<SmtpSink> StartOnAsync(int port, params string[] faultArguments) => StartOnAsync(port, dump: true, faultArguments);
 
-    private static async Task<SmtpSink> StartOnAsync(int port, bool dump, string[] faultArguments)
+    private static Task<SmtpSink> StartOnAsync(int port, bool dump, string[] faultArguments)
     {
         if (!File.Exists(Binary))
             throw new InvalidOperationException($"{Binary} is missing: install the Debian package 'postfix' (the README's test command does).");
-        var folder = new TempFolder("smtp-sink");
-        Directory.CreateDirectory(folder.Combine("dump"));
+        return StartProcessAsync("smtp-sink", port, dumpDirectory =>
+        {
+            string[] dumping = dump ? ["-d", Path.Combine(dumpDirectory, "%Y%m%d%H%M%S.")] : [];
+            return [Binary, "-u", "nobody", .. dumping, .. faultArguments, $"127.0.0.1:{port}", "1024"];
+        });
+    }
+
+    /// <summary>
+    /// Starts an SMTP server process that writes each accepted message into the dump folder it is given, and waits
+    /// until it listens on the port. Shared by smtp-sink and the tests' own servers.
+    /// </summary>
+    internal static async Task<SmtpSink> StartProcessAsync(string name, int port, Func<string, string[]> commandLine)
+    {
+        var folder = new TempFolder(name);
+        string dumpDirectory = folder.Combine("dump");
+        Directory.CreateDirectory(dumpDirectory);
         // smtp-sink drops to 'nobody' after opening its socket; that user must be able to write the dump files.
-        File.SetUnixFileMode(folder.Combine("dump"), (UnixFileMode)0b111_111_111);
-        var start = new ProcessStartInfo(Binary) { RedirectStandardError = true, RedirectStandardOutput = true };
-        string[] dumping = dump ? ["-d", folder.Combine("dump", "%Y%m%d%H%M%S.")] : [];
-        foreach (string argument in (string[])["-u", "nobody", .. dumping, .. faultArguments, $"127.0.0.1:{port}", "1024"])
+        File.SetUnixFileMode(dumpDirectory, (UnixFileMode)0b111_111_111);
+        string[] command = commandLine(dumpDirectory);
+        var start = new ProcessStartInfo(command[0]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string argument in command[1..])
             start.ArgumentList.Add(argument);
-        var process = Process.Start(start) ?? throw new InvalidOperationException("smtp-sink did not start");
-        var sink = new SmtpSink(process, folder, port);
-        await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(10),
-            () => process.HasExited ? $"smtp-sink exited: {process.StandardError.ReadToEnd()}" : "");
-        return sink;
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start");
+        var server = new SmtpSink(process, folder, port);
+        await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(15),
+            () => process.HasExited ? $"{name} exited: {process.StandardError.ReadToEnd()}" : "");
+        return server;
     }
 
     /// <summary>Every message received so far.</summary>
