@@ -109,6 +109,15 @@ internal static class DeliveryBenchmark
             Path.Combine(folder, "sample.eml"));
     }
 
+    /// <summary><c>delivery-seed FOLDER SUBSCRIBERS</c>: a store ready for <c>delivery-send FOLDER PORT CONNECTIONS</c>.</summary>
+    public static async Task SeedFolderAsync(string[] args)
+    {
+        string folder = Path.GetFullPath(args[0]);
+        Directory.CreateDirectory(folder);
+        using var engine = await EngineAsync(folder, port: 25, connections: 1);
+        await SeedAsync(engine.Services, int.Parse(args[1], CultureInfo.InvariantCulture));
+    }
+
     /// <summary>The child: starts the run, sends it, prints "sent elapsedMs firstMessageMs peakRssKb messageBytes".</summary>
     public static async Task SendChildAsync(string[] args)
     {

@@ -8,6 +8,8 @@ var benchmarks = new Dictionary<string, Func<string[], Task>>(StringComparer.Ord
     ["delivery"] = DeliveryBenchmark.RunAsync,
     // The sending half of "delivery", in its own process so its peak memory is the run's alone.
     ["delivery-send"] = DeliveryBenchmark.SendChildAsync,
+    // Seeds a store for "delivery-send" and leaves it, so one run can be profiled on its own.
+    ["delivery-seed"] = DeliveryBenchmark.SeedFolderAsync,
     ["ingest"] = IngestBenchmark.RunAsync,
     ["schedule"] = ScheduleAccuracy.RunAsync,
     ["scaleout"] = ScaleOutBenchmark.RunAsync,

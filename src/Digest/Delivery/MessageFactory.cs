@@ -20,7 +20,13 @@ public sealed class MessageFactory(IOptions<DeliveryOptions> options, IOptionsMo
 {
     public const string FeedbackIdHeader = "Feedback-ID";
 
-    public MimeMessage Build(Envelope envelope, string subject, RenderedDigest digest)
+    public MimeMessage Build(Envelope envelope, string subject, RenderedDigest digest) =>
+        Build(envelope, subject, MessageBody.From(digest));
+
+    /// <param name="sendAfter">
+    /// The message's end is written only once this has completed (a server cannot accept a message before its end).
+    /// </param>
+    public MimeMessage Build(Envelope envelope, string subject, MessageBody body, Task? sendAfter = null)
     {
         var settings = options.Value;
         string domain = settings.SendingDomain;
@@ -40,24 +46,9 @@ public sealed class MessageFactory(IOptions<DeliveryOptions> options, IOptionsMo
             message.Headers.Add(FeedbackIdHeader, settings.FeedbackId.Replace("{edition}", envelope.Edition, StringComparison.OrdinalIgnoreCase));
         message.Headers.Add("Auto-Submitted", "auto-generated");
 
-        message.Body = new MultipartAlternative
-        {
-            Part(TextFormat.Plain, digest.Text),
-            Part(TextFormat.Html, digest.Html),
-        };
+        message.Body = new GatedAlternative(sendAfter ?? Task.CompletedTask) { body.Text.ToMime(TextFormat.Plain), body.Html.ToMime(TextFormat.Html) };
         signer.Sign(message);
         return message;
-    }
-
-    /// <summary>
-    /// Always an explicit 7-bit-safe encoding, so no relay re-encodes the body and breaks the signature:
-    /// quoted-printable for mostly Latin text (readable, small), base64 once a third of it is other scripts,
-    /// where quoted-printable would nearly triple the size.
-    /// </summary>
-    public static ContentEncoding BodyEncoding(string content)
-    {
-        int nonAscii = content.Count(c => c > 0x7F);
-        return nonAscii * 3 > content.Length ? ContentEncoding.Base64 : ContentEncoding.QuotedPrintable;
     }
 
     /// <summary>The edition's own sender when it names one (Editions:NAME:FromAddress), else the delivery default.</summary>
@@ -67,13 +58,6 @@ public sealed class MessageFactory(IOptions<DeliveryOptions> options, IOptionsMo
         return new MailboxAddress(
             string.IsNullOrWhiteSpace(own?.FromName) ? settings.FromName : own.FromName,
             string.IsNullOrWhiteSpace(own?.FromAddress) ? settings.FromAddress : own.FromAddress.Trim());
-    }
-
-    internal static TextPart Part(TextFormat format, string content)
-    {
-        var part = new TextPart(format) { ContentTransferEncoding = BodyEncoding(content) };
-        part.SetText("utf-8", content);
-        return part;
     }
 
     private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

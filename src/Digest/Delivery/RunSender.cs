@@ -66,40 +66,25 @@ public sealed class RunSender(
         await using (var connection = await database.OpenAsync(cancellationToken))
             articles = await ArticleStore.ForRunAsync(connection, runId);
 
-        var pass = new Pass(run, edition, composer.ComposeRun(edition, run.Slot, articles));
-        int concurrency = transport.Concurrency;
-        // Three stages, so rendering (CPU) overlaps sending (network): claim -> render -> send and record. The queues
-        // between them are short: a claim cut off by a crash waits out the claim timeout, so claims stay few.
-        var claims = Channel.CreateBounded<DeliveryClaim>(new BoundedChannelOptions(concurrency) { SingleWriter = true });
-        var ready = Channel.CreateBounded<Prepared>(concurrency);
-        // A stage that fails (the store is gone) stops the others, instead of leaving them waiting for room.
+        var pass = new Pass(run, edition, composer.ComposeRun(edition, run.Slot, articles), new RunBodies(renderer, logger));
+        int chunk = Math.Max(ClaimChunk, transport.Concurrency * 2);
+        // One chunk of claims waits ahead of the senders, so they never wait for the ledger's next query. A crash
+        // cuts those claims off; they are taken again once the claim timeout has passed (never sent twice).
+        var claims = Channel.CreateBounded<DeliveryClaim>(new BoundedChannelOptions(chunk) { SingleWriter = true });
+        // A sender that fails (the store is gone) stops the others, instead of leaving them waiting for claims.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await using (var writer = new LedgerWriter(ledger, database, runId))
         {
-            var renderers = Stage(Environment.ProcessorCount, stop, async () =>
-            {
-                await foreach (var claim in claims.Reader.ReadAllAsync(stop.Token))
-                    await ready.Writer.WriteAsync(await PrepareAsync(pass, claim), stop.Token);
-            });
-            var senders = Stage(concurrency, stop, async () =>
-            {
-                await foreach (var prepared in ready.Reader.ReadAllAsync(stop.Token))
-                {
-                    var outcome = prepared.Skip ?? await SendOneAsync(pass.Run, prepared, cancellationToken);
-                    // The next message on this connection waits until this one is in the ledger.
-                    await writer.RecordAsync(outcome);
-                    pass.Count(outcome.Status);
-                }
-            });
+            var senders = Enumerable.Range(0, transport.Concurrency)
+                .Select(_ => Task.Run(() => SendClaimsAsync(pass, claims.Reader, writer, stop, cancellationToken))).ToList();
             try
             {
-                await ClaimAllAsync(runId, range, Math.Max(ClaimChunk, concurrency * 2), claims.Writer, stop.Token);
+                await ClaimAllAsync(runId, range, chunk, claims.Writer, stop.Token);
             }
             finally
             {
                 claims.Writer.TryComplete();
-                await Task.WhenAll(renderers).ContinueWith(_ => ready.Writer.TryComplete(), TaskScheduler.Default);
-                await Task.WhenAll(renderers.Concat(senders));
+                await Task.WhenAll(senders);
             }
         }
 
@@ -125,24 +110,42 @@ public sealed class RunSender(
         }
     }
 
-    private static List<Task> Stage(int workers, CancellationTokenSource stop, Func<Task> work) =>
-        Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+    /// <summary>
+    /// One connection's worth of sending. Each message goes out while the previous one's outcome is being committed,
+    /// but its end waits for that commit (<see cref="GatedAlternative"/>): the server can accept it only once the
+    /// previous one is in the ledger, so a crash leaves at most one accepted message per connection unrecorded.
+    /// </summary>
+    private async Task SendClaimsAsync(Pass pass, ChannelReader<DeliveryClaim> claims, LedgerWriter writer, CancellationTokenSource stop,
+        CancellationToken cancellationToken)
+    {
+        try
         {
-            try
+            var recorded = Task.CompletedTask;
+            await foreach (var claim in claims.ReadAllAsync(stop.Token))
             {
-                await work();
+                var prepared = await PrepareAsync(pass, claim, recorded);
+                var outcome = prepared.Skip ?? await SendOneAsync(pass.Run, prepared, cancellationToken);
+                // MimeKit's entities have finalizers: undisposed, every copy would outlive a collection and
+                // push the collector into costly older-generation passes.
+                prepared.Message?.Dispose();
+                // A commit that failed stops the pass here (the message it held back was never accepted).
+                await recorded;
+                recorded = writer.RecordAsync(outcome);
+                pass.Count(outcome.Status);
             }
-            catch
-            {
-                await stop.CancelAsync();
-                throw;
-            }
-        })).ToList();
+            await recorded;
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            throw;
+        }
+    }
 
     /// <summary>A claimed entry made ready to send: its message, or why it is skipped.</summary>
     private sealed record Prepared(DeliveryClaim Claim, MimeMessage? Message, DeliveryOutcome? Skip);
 
-    private async Task<Prepared> PrepareAsync(Pass pass, DeliveryClaim claim)
+    private async Task<Prepared> PrepareAsync(Pass pass, DeliveryClaim claim, Task sendAfter)
     {
         if (claim.SubscriberStatus != SubscriberStatus.Confirmed || claim.SubscriptionStatus != SubscriberStatus.Confirmed)
         {
@@ -152,9 +155,9 @@ public sealed class RunSender(
         }
         var recipient = new Subscriber(claim.SubscriberId, claim.Email, claim.Name, claim.SubscriberStatus);
         var view = composer.ForRecipient(pass.View, pass.Edition, recipient);
-        var rendered = await renderer.RenderAsync(view);
+        var body = await pass.Bodies.ForAsync(view);
         var envelope = new Envelope(claim.MessageId, recipient, pass.Edition.Name, pass.Edition.Title, view.Footer.UnsubscribeUrl);
-        return new Prepared(claim, messages.Build(envelope, view.Subject, rendered), null);
+        return new Prepared(claim, messages.Build(envelope, view.Subject, body, sendAfter), null);
     }
 
     private async Task<DeliveryOutcome> SendOneAsync(Run run, Prepared prepared, CancellationToken cancellationToken)
@@ -215,7 +218,7 @@ public sealed class RunSender(
     }
 
     /// <summary>One call's run, content and tally, shared by its concurrent senders.</summary>
-    private sealed class Pass(Run run, Edition edition, DigestView view)
+    private sealed class Pass(Run run, Edition edition, DigestView view, RunBodies bodies)
     {
         private int _sent, _failed, _retrying, _skipped;
 
@@ -223,6 +226,8 @@ public sealed class RunSender(
         public Edition Edition => edition;
         /// <summary>The run's digest as every subscriber shares it, composed once for the pass.</summary>
         public DigestView View => view;
+        /// <summary>The bodies of the pass's copies, from the run's stencils.</summary>
+        public RunBodies Bodies => bodies;
         public int Sent => _sent;
         public int Failed => _failed;
         public int Retrying => _retrying;

@@ -21,7 +21,7 @@ public sealed class TestDigestSender(DigestPreview preview, MessageFactory messa
         var recipient = new Subscriber(StandInReader, toAddress, toName, SubscriberStatus.Confirmed);
         string messageId = $"test.{view.EditionName}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}@{delivery.Value.SendingDomain}";
         var envelope = new Envelope(messageId, recipient, view.EditionName, view.EditionTitle, view.Footer.UnsubscribeUrl);
-        var message = messages.Build(envelope, $"[Test] {view.Subject}", rendered);
+        using var message = messages.Build(envelope, $"[Test] {view.Subject}", rendered);
         return await transport.SendAsync(message, cancellationToken);
     }
 }

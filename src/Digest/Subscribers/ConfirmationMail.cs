@@ -15,7 +15,7 @@ public sealed class ConfirmationMail(IMailTransport transport, SubscriberLinks l
         string url = links.ConfirmUrl(subscriber.Id);
         string titles = string.Join(", ", editionTitles);
         string greeting = string.IsNullOrWhiteSpace(subscriber.Name) ? "Hello," : $"Hello {subscriber.Name},";
-        var message = new MimeMessage
+        using var message = new MimeMessage
         {
             Subject = $"Confirm your subscription to {titles}",
             Date = time.GetUtcNow(),
@@ -42,7 +42,7 @@ public sealed class ConfirmationMail(IMailTransport transport, SubscriberLinks l
             <p>If it was not you, ignore this email: nothing will be sent.</p>
             </body></html>
             """;
-        message.Body = new MultipartAlternative { MessageFactory.Part(TextFormat.Plain, text), MessageFactory.Part(TextFormat.Html, html) };
+        message.Body = new MultipartAlternative { BodyPart.FromText(text).ToMime(TextFormat.Plain), BodyPart.FromText(html).ToMime(TextFormat.Html) };
         await transport.SendAsync(message, cancellationToken);
     }
 

@@ -1,0 +1,79 @@
+using System.Text;
+using Digest.Rendering;
+using MimeKit;
+using MimeKit.Encodings;
+
+namespace Digest.Delivery;
+
+/// <summary>
+/// A stencil's two parts encoded in quoted-printable once per run; a copy is those bytes with the recipient's gap
+/// values, encoded on their own, between them. Quoted-printable allows a soft line break anywhere and each piece
+/// ends with one, so the joined pieces decode to exactly the filled stencil, and the copy needs no encoding pass.
+/// </summary>
+internal sealed class EncodedStencil
+{
+    private readonly EncodedPart _html;
+    private readonly EncodedPart _text;
+
+    private EncodedStencil(EncodedPart html, EncodedPart text)
+    {
+        _html = html;
+        _text = text;
+    }
+
+    /// <summary>Null when a part is better sent in base64 (mostly non-Latin text), where pieces cannot be joined.</summary>
+    public static EncodedStencil? From(DigestStencil stencil) =>
+        EncodedPart.From(stencil.Html) is { } html && EncodedPart.From(stencil.Text) is { } text ? new EncodedStencil(html, text) : null;
+
+    /// <summary>Null when a gap value holds a line break, which must not straddle two pieces.</summary>
+    public MessageBody? BodyFor(DigestView view) =>
+        _html.For(view) is { } html && _text.For(view) is { } text
+            ? new MessageBody(BodyPart.FromEncoded(html, ContentEncoding.QuotedPrintable), BodyPart.FromEncoded(text, ContentEncoding.QuotedPrintable))
+            : null;
+
+    private sealed class EncodedPart(byte[][] literals, IReadOnlyList<StencilGap> gaps)
+    {
+        public static EncodedPart? From(StencilPart part)
+        {
+            if (BodyPart.BodyEncoding(string.Concat(part.Literals)) != ContentEncoding.QuotedPrintable
+                || part.Literals.Any(l => l.EndsWith('\r')))
+                return null;
+            return new EncodedPart(part.Literals.Select(Encode).ToArray(), part.Gaps);
+        }
+
+        public byte[]? For(DigestView view)
+        {
+            var values = new byte[gaps.Count][];
+            int length = literals.Sum(l => l.Length);
+            for (int i = 0; i < values.Length; i++)
+            {
+                string value = gaps[i].ValueFor(view);
+                if (value.AsSpan().ContainsAny('\r', '\n'))
+                    return null;
+                values[i] = Encode(value);
+                length += values[i].Length;
+            }
+            var copy = new byte[length];
+            int at = 0;
+            for (int i = 0; i < values.Length; i++)
+            {
+                literals[i].CopyTo(copy, at);
+                at += literals[i].Length;
+                values[i].CopyTo(copy, at);
+                at += values[i].Length;
+            }
+            literals[^1].CopyTo(copy, at);
+            return copy;
+        }
+
+        /// <summary>Quoted-printable, ending in a soft line break unless the text ends a line.</summary>
+        private static byte[] Encode(string text)
+        {
+            byte[] bytes = Encoding.UTF8.GetBytes(text);
+            var encoder = new QuotedPrintableEncoder();
+            var output = new byte[encoder.EstimateOutputLength(bytes.Length)];
+            int length = encoder.Flush(bytes, 0, bytes.Length, output);
+            return output.AsSpan(0, length).ToArray();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text;
+using Digest.Rendering;
+using MimeKit;
+using MimeKit.Encodings;
+using MimeKit.Text;
+
+namespace Digest.Delivery;
+
+/// <summary>The two parts of one digest message, each as text for MimeKit to encode or as bytes already encoded.</summary>
+public sealed record MessageBody(BodyPart Html, BodyPart Text)
+{
+    public static MessageBody From(RenderedDigest digest) => new(BodyPart.FromText(digest.Html), BodyPart.FromText(digest.Text));
+
+    /// <summary>
+    /// True when this body says exactly what <paramref name="digest"/> says. Line ends aside: a message carries CRLF
+    /// whatever the template file used.
+    /// </summary>
+    public bool Says(RenderedDigest digest) =>
+        SameLines(Html.Decode(), digest.Html) && SameLines(Text.Decode(), digest.Text);
+
+    private static bool SameLines(string a, string b) =>
+        string.Equals(a.Replace("\r\n", "\n"), b.Replace("\r\n", "\n"), StringComparison.Ordinal);
+}
+
+/// <summary>One text part of a digest message, in UTF-8.</summary>
+public sealed class BodyPart
+{
+    private readonly string? _text;
+    private readonly byte[]? _encoded;
+
+    private BodyPart(string? text, byte[]? encoded, ContentEncoding encoding)
+    {
+        _text = text;
+        _encoded = encoded;
+        Encoding = encoding;
+    }
+
+    public ContentEncoding Encoding { get; }
+
+    /// <summary>Text that MimeKit encodes when the message is written, in the encoding that suits it.</summary>
+    public static BodyPart FromText(string text) => new(text, null, BodyEncoding(text));
+
+    /// <summary>Bytes already in <paramref name="encoding"/>: written as they are, never encoded again.</summary>
+    public static BodyPart FromEncoded(byte[] encoded, ContentEncoding encoding) => new(null, encoded, encoding);
+
+    /// <summary>
+    /// Always an explicit 7-bit-safe encoding, so no relay re-encodes the body and breaks the signature:
+    /// quoted-printable for mostly Latin text (readable, small), base64 once a third of it is other scripts,
+    /// where quoted-printable would nearly triple the size.
+    /// </summary>
+    public static ContentEncoding BodyEncoding(string content)
+    {
+        if (Ascii.IsValid(content))
+            return ContentEncoding.QuotedPrintable;
+        int nonAscii = 0;
+        foreach (char c in content)
+            nonAscii += c > 0x7F ? 1 : 0;
+        return nonAscii * 3 > content.Length ? ContentEncoding.Base64 : ContentEncoding.QuotedPrintable;
+    }
+
+    public TextPart ToMime(TextFormat format)
+    {
+        var part = new TextPart(format) { ContentTransferEncoding = Encoding };
+        if (_text is not null)
+        {
+            // An Encoding, not the name "utf-8": MimeKit looks a name up under a lock every time.
+            part.SetText(System.Text.Encoding.UTF8, _text);
+            return part;
+        }
+        part.ContentType.Charset = "utf-8";
+        part.Content = new MimeContent(new MemoryStream(_encoded!, writable: false), Encoding);
+        return part;
+    }
+
+    /// <summary>The text this part carries.</summary>
+    public string Decode()
+    {
+        if (_text is not null)
+            return _text;
+        IMimeDecoder decoder = Encoding == ContentEncoding.Base64 ? new Base64Decoder() : new QuotedPrintableDecoder();
+        var output = new byte[decoder.EstimateOutputLength(_encoded!.Length)];
+        int length = decoder.Decode(_encoded, 0, _encoded.Length, output);
+        return System.Text.Encoding.UTF8.GetString(output, 0, length);
+    }
+}
