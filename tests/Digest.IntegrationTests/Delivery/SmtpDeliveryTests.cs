@@ -31,6 +31,46 @@ public sealed class SmtpDeliveryTests
     }
 
     [Fact]
+    public async Task Message_HeldBehindTheLastOutcome_IsAcceptedOnlyOnceThatOutcomeIsCommitted()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        using var host = new DigestTestHost(SmtpSettings(sink.Port));
+        var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var message = HeldMessage(host, committed.Task);
+
+        var sending = host.Get<IMailTransport>().SendAsync(message, CancellationToken.None);
+        // The message is on its way, but not its end: the server has not accepted it.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.False(sending.IsCompleted);
+
+        committed.SetResult();
+        Assert.StartsWith("2.0.0", await sending);
+        var received = Assert.Single(await sink.WaitForAsync(1, TimeSpan.FromSeconds(10)));
+        Assert.Equal("held.1@news.example.org", received.Message.MessageId);
+    }
+
+    [Fact]
+    public async Task Message_HeldBehindAnOutcomeThatFailedToCommit_IsNeverAccepted()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        using var host = new DigestTestHost(SmtpSettings(sink.Port));
+        using var message = HeldMessage(host, Task.FromException(new IOException("the ledger is gone")));
+
+        await Assert.ThrowsAsync<IOException>(() => host.Get<IMailTransport>().SendAsync(message, CancellationToken.None));
+
+        // The connection was dropped before the message's end: the server discarded it.
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.Empty(sink.Messages());
+    }
+
+    private static MimeKit.MimeMessage HeldMessage(DigestTestHost host, Task sendAfter)
+    {
+        var reader = new Subscriber(1, "ana@example.com", "Ana", SubscriberStatus.Confirmed);
+        var envelope = new Envelope("held.1@news.example.org", reader, "daily", "The Daily Digest", "https://digest.example.org/u/held");
+        return host.Get<MessageFactory>().Build(envelope, "Held", MessageBody.From(new Digest.Rendering.RenderedDigest("<p>Hello</p>", "Hello")), sendAfter);
+    }
+
+    [Fact]
     public async Task Run_WhenServerDefersEveryRecipient_RetriesLater_AndDeliversOnceWhenServerRecovers()
     {
         int port = FreePort.Next();
