@@ -4,20 +4,20 @@ using MimeKit.IO;
 namespace Digest.Delivery;
 
 /// <summary>
-/// A multipart/alternative body whose transmission ends only once <see cref="Gate"/> has completed. A connection can
+/// A multipart/alternative body whose transmission ends only once <see cref="SendAfter"/> has completed. A connection can
 /// then send a message while the previous one's outcome is still being committed to the ledger, yet the server
 /// only sees the message's end (and can only accept it) after that commit: the commit's wait overlaps the SMTP
 /// round trips instead of adding to them.
 /// </summary>
-internal sealed class GatedAlternative(Task gate) : MultipartAlternative
+internal sealed class GatedAlternative : MultipartAlternative
 {
-    public Task Gate => gate;
+    public Task SendAfter { get; set; } = Task.CompletedTask;
 
     public override async Task WriteToAsync(FormatOptions options, Stream stream, bool contentOnly, CancellationToken cancellationToken = default)
     {
         await base.WriteToAsync(options, stream, contentOnly, cancellationToken);
         // Measuring the size (for SMTP SIZE) is not sending: only a real write waits.
         if (stream is not MeasuringStream)
-            await gate.WaitAsync(cancellationToken);
+            await SendAfter.WaitAsync(cancellationToken);
     }
 }

@@ -23,10 +23,7 @@ public sealed class MessageFactory(IOptions<DeliveryOptions> options, IOptionsMo
     public MimeMessage Build(Envelope envelope, string subject, RenderedDigest digest) =>
         Build(envelope, subject, MessageBody.From(digest));
 
-    /// <param name="sendAfter">
-    /// The message's end is written only once this has completed (a server cannot accept a message before its end).
-    /// </param>
-    public MimeMessage Build(Envelope envelope, string subject, MessageBody body, Task? sendAfter = null)
+    public MimeMessage Build(Envelope envelope, string subject, MessageBody body)
     {
         var settings = options.Value;
         string domain = settings.SendingDomain;
@@ -46,10 +43,17 @@ public sealed class MessageFactory(IOptions<DeliveryOptions> options, IOptionsMo
             message.Headers.Add(FeedbackIdHeader, settings.FeedbackId.Replace("{edition}", envelope.Edition, StringComparison.OrdinalIgnoreCase));
         message.Headers.Add("Auto-Submitted", "auto-generated");
 
-        message.Body = new GatedAlternative(sendAfter ?? Task.CompletedTask) { body.Text.ToMime(TextFormat.Plain), body.Html.ToMime(TextFormat.Html) };
+        message.Body = new GatedAlternative { body.Text.ToMime(TextFormat.Plain), body.Html.ToMime(TextFormat.Html) };
         signer.Sign(message);
         return message;
     }
+
+    /// <summary>
+    /// Holds back the end of a message built here until <paramref name="commit"/> has completed: a server cannot
+    /// accept a message before its end, so it is accepted only after that commit.
+    /// </summary>
+    public static void SendAfter(MimeMessage message, Task commit) =>
+        ((GatedAlternative)message.Body!).SendAfter = commit;
 
     /// <summary>The edition's own sender when it names one (Editions:NAME:FromAddress), else the delivery default.</summary>
     private MailboxAddress From(string edition, DeliveryOptions settings)

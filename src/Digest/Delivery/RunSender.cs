@@ -71,12 +71,18 @@ public sealed class RunSender(
         // One chunk of claims waits ahead of the senders, so they never wait for the ledger's next query. A crash
         // cuts those claims off; they are taken again once the claim timeout has passed (never sent twice).
         var claims = Channel.CreateBounded<DeliveryClaim>(new BoundedChannelOptions(chunk) { SingleWriter = true });
-        // A sender that fails (the store is gone) stops the others, instead of leaving them waiting for claims.
+        // A few copies are built ahead of the connections, so building one never leaves a connection idle.
+        var ready = Channel.CreateBounded<Prepared>(transport.Concurrency);
+        // A stage that fails (the store is gone) stops the others, instead of leaving them waiting for work.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await using (var writer = new LedgerWriter(ledger, database, runId))
         {
-            var senders = Enumerable.Range(0, transport.Concurrency)
-                .Select(_ => Task.Run(() => SendClaimsAsync(pass, claims.Reader, writer, stop, cancellationToken))).ToList();
+            var builders = Stage(Environment.ProcessorCount, stop, async () =>
+            {
+                await foreach (var claim in claims.Reader.ReadAllAsync(stop.Token))
+                    await ready.Writer.WriteAsync(await PrepareAsync(pass, claim), stop.Token);
+            });
+            var senders = Stage(transport.Concurrency, stop, () => SendReadyAsync(pass, ready.Reader, writer, stop.Token, cancellationToken));
             try
             {
                 await ClaimAllAsync(runId, range, chunk, claims.Writer, stop.Token);
@@ -84,7 +90,8 @@ public sealed class RunSender(
             finally
             {
                 claims.Writer.TryComplete();
-                await Task.WhenAll(senders);
+                await Task.WhenAll(builders).ContinueWith(_ => ready.Writer.TryComplete(), TaskScheduler.Default);
+                await Task.WhenAll(builders.Concat(senders));
             }
         }
 
@@ -110,42 +117,52 @@ public sealed class RunSender(
         }
     }
 
+    private static List<Task> Stage(int workers, CancellationTokenSource stop, Func<Task> work) =>
+        Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                await work();
+            }
+            catch
+            {
+                await stop.CancelAsync();
+                throw;
+            }
+        })).ToList();
+
     /// <summary>
     /// One connection's worth of sending. Each message goes out while the previous one's outcome is being committed,
     /// but its end waits for that commit (<see cref="GatedAlternative"/>): the server can accept it only once the
     /// previous one is in the ledger, so a crash leaves at most one accepted message per connection unrecorded.
     /// </summary>
-    private async Task SendClaimsAsync(Pass pass, ChannelReader<DeliveryClaim> claims, LedgerWriter writer, CancellationTokenSource stop,
+    private async Task SendReadyAsync(Pass pass, ChannelReader<Prepared> ready, LedgerWriter writer, CancellationToken stopping,
         CancellationToken cancellationToken)
     {
-        try
+        var recorded = Task.CompletedTask;
+        await foreach (var prepared in ready.ReadAllAsync(stopping))
         {
-            var recorded = Task.CompletedTask;
-            await foreach (var claim in claims.ReadAllAsync(stop.Token))
+            var outcome = prepared.Skip;
+            if (prepared.Message is { } message)
             {
-                var prepared = await PrepareAsync(pass, claim, recorded);
-                var outcome = prepared.Skip ?? await SendOneAsync(pass.Run, prepared, cancellationToken);
-                // MimeKit's entities have finalizers: undisposed, every copy would outlive a collection and
-                // push the collector into costly older-generation passes.
-                prepared.Message?.Dispose();
-                // A commit that failed stops the pass here (the message it held back was never accepted).
-                await recorded;
-                recorded = writer.RecordAsync(outcome);
-                pass.Count(outcome.Status);
+                MessageFactory.SendAfter(message, recorded);
+                outcome = await SendOneAsync(pass.Run, prepared.Claim, message, cancellationToken);
+                // MimeKit's entities have finalizers: undisposed, every copy would outlive a collection and push
+                // the collector into costly older-generation passes.
+                message.Dispose();
             }
+            // A commit that failed stops the pass here (the message it held back was never accepted).
             await recorded;
+            recorded = writer.RecordAsync(outcome!);
+            pass.Count(outcome!.Status);
         }
-        catch
-        {
-            await stop.CancelAsync();
-            throw;
-        }
+        await recorded;
     }
 
     /// <summary>A claimed entry made ready to send: its message, or why it is skipped.</summary>
     private sealed record Prepared(DeliveryClaim Claim, MimeMessage? Message, DeliveryOutcome? Skip);
 
-    private async Task<Prepared> PrepareAsync(Pass pass, DeliveryClaim claim, Task sendAfter)
+    private async Task<Prepared> PrepareAsync(Pass pass, DeliveryClaim claim)
     {
         if (claim.SubscriberStatus != SubscriberStatus.Confirmed || claim.SubscriptionStatus != SubscriberStatus.Confirmed)
         {
@@ -157,15 +174,14 @@ public sealed class RunSender(
         var view = composer.ForRecipient(pass.View, pass.Edition, recipient);
         var body = await pass.Bodies.ForAsync(view);
         var envelope = new Envelope(claim.MessageId, recipient, pass.Edition.Name, pass.Edition.Title, view.Footer.UnsubscribeUrl);
-        return new Prepared(claim, messages.Build(envelope, view.Subject, body, sendAfter), null);
+        return new Prepared(claim, messages.Build(envelope, view.Subject, body), null);
     }
 
-    private async Task<DeliveryOutcome> SendOneAsync(Run run, Prepared prepared, CancellationToken cancellationToken)
+    private async Task<DeliveryOutcome> SendOneAsync(Run run, DeliveryClaim claim, MimeMessage message, CancellationToken cancellationToken)
     {
-        var claim = prepared.Claim;
         try
         {
-            string reply = await transport.SendAsync(prepared.Message!, cancellationToken);
+            string reply = await transport.SendAsync(message, cancellationToken);
             return new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Sent, reply);
         }
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
