@@ -64,7 +64,7 @@ internal sealed class SmtpRelay : IAsyncDisposable
         {
             var socket = await OpenSocketAsync(cancellationToken);
             // With Security StartTls, MailKit refuses a server that does not offer STARTTLS: never plain text by accident.
-            await client.ConnectAsync(socket, Server.Host, Server.Port, Server.Security, cancellationToken);
+            await client.ConnectAsync(new SmtpConnectionStream(socket), Server.Host, Server.Port, Server.Security, cancellationToken);
             if (!string.IsNullOrEmpty(Server.Username))
                 await client.AuthenticateAsync(Server.Username, Server.Password ?? "", cancellationToken);
         }

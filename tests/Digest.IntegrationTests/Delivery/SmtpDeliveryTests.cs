@@ -2,6 +2,8 @@ using Digest.Delivery;
 using Digest.Editions;
 using Digest.IntegrationTests.Infrastructure;
 using Digest.Subscribers;
+using System.Net;
+using System.Net.Sockets;
 using Hangfire;
 using static Digest.IntegrationTests.Delivery.DeliveryScenario;
 
@@ -28,6 +30,36 @@ public sealed class SmtpDeliveryTests
         var batches = await WaitForSucceededBatchesAsync(host, 5);
         Assert.Equal(5, batches.Count);
         Assert.All(batches, args => Assert.Equal(run.RunId, (long)args[0]!));
+    }
+
+    [Fact]
+    public async Task ServerThatStopsAnswering_GivesUpAfterTheTimeout_AndLeavesEveryRecipientForARetry()
+    {
+        // Greets, then never answers a command: the pass must end, not hang on the connection.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var connections = new List<TcpClient>();
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                var connection = await silent.AcceptTcpClientAsync();
+                connections.Add(connection);
+                await connection.GetStream().WriteAsync("220 silent.example.org ESMTP\r\n"u8.ToArray());
+            }
+        });
+        var settings = SmtpSettings(((IPEndPoint)silent.LocalEndpoint).Port);
+        settings["Delivery:Smtp:Timeout"] = "00:00:01";
+        using var host = new DigestTestHost(settings);
+        _ = host.Server;
+        await SeedAsync(host.Services, readers: 3);
+        var run = await host.Get<EditionRunner>().StartNowAsync("daily");
+
+        var report = await host.Get<RunSender>().SendAsync(run.Id).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal((0, 0, 3), (report.Sent, report.Failed, report.Retrying));
+        Assert.All(await LedgerAsync(host.Services, run.Id), entry => Assert.Contains("Timeout", entry.LastReply));
+        connections.ForEach(c => c.Dispose());
     }
 
     [Fact]
