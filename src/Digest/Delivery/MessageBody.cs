@@ -60,16 +60,25 @@ public sealed class BodyPart
 
     public TextPart ToMime(TextFormat format)
     {
-        var part = new TextPart(format) { ContentTransferEncoding = Encoding };
+        var part = new TextPart(format);
+        WriteInto(part);
+        return part;
+    }
+
+    /// <summary>Makes <paramref name="part"/> carry this text, in place of what it carried.</summary>
+    public void WriteInto(TextPart part)
+    {
+        // MimeKit's content has a finalizer: the replaced content is disposed, not left for the finalizer thread.
+        part.Content?.Dispose();
+        part.ContentTransferEncoding = Encoding;
         if (_text is not null)
         {
             // An Encoding, not the name "utf-8": MimeKit looks a name up under a lock every time.
             part.SetText(System.Text.Encoding.UTF8, _text);
-            return part;
+            return;
         }
         part.ContentType.Charset = "utf-8";
         part.Content = new MimeContent(new MemoryStream(_encoded!, writable: false), Encoding);
-        return part;
     }
 
     /// <summary>The text this part carries.</summary>

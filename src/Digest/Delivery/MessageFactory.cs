@@ -23,29 +23,24 @@ public sealed class MessageFactory(IOptions<DeliveryOptions> options, IOptionsMo
     public MimeMessage Build(Envelope envelope, string subject, RenderedDigest digest) =>
         Build(envelope, subject, MessageBody.From(digest));
 
-    public MimeMessage Build(Envelope envelope, string subject, MessageBody body)
+    public MimeMessage Build(Envelope envelope, string subject, MessageBody body) =>
+        Draft(envelope.Edition, envelope.EditionTitle, subject).Fill(envelope, body);
+
+    /// <summary>A message to fill once per copy of an edition's run (see <see cref="MessageDraft"/>).</summary>
+    public MessageDraft Draft(string edition, string editionTitle, string subject)
     {
         var settings = options.Value;
-        string domain = settings.SendingDomain;
-        var message = new MimeMessage
-        {
-            Subject = subject,
-            Date = time.GetUtcNow(),
-            MessageId = envelope.MessageId,
-        };
-        message.From.Add(From(envelope.Edition, settings));
-        message.To.Add(new MailboxAddress(envelope.Recipient.Name, envelope.Recipient.Email));
-        message.Headers.Add(HeaderId.ListId, $"{Quote(envelope.EditionTitle)} <{envelope.Edition}.{domain}>");
-        message.Headers.Add(HeaderId.ListUnsubscribe,
-            $"<{envelope.UnsubscribeUrl}>, <mailto:{settings.FromAddress}?subject=unsubscribe%20{envelope.Edition}>");
-        message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
-        if (!string.IsNullOrWhiteSpace(settings.FeedbackId))
-            message.Headers.Add(FeedbackIdHeader, settings.FeedbackId.Replace("{edition}", envelope.Edition, StringComparison.OrdinalIgnoreCase));
-        message.Headers.Add("Auto-Submitted", "auto-generated");
-
-        message.Body = new GatedAlternative { body.Text.ToMime(TextFormat.Plain), body.Html.ToMime(TextFormat.Html) };
-        signer.Sign(message);
-        return message;
+        string? feedbackId = string.IsNullOrWhiteSpace(settings.FeedbackId)
+            ? null
+            : settings.FeedbackId.Replace("{edition}", edition, StringComparison.OrdinalIgnoreCase);
+        return new MessageDraft(
+            From(edition, settings),
+            subject,
+            listId: $"{Quote(editionTitle)} <{edition}.{settings.SendingDomain}>",
+            mailtoUnsubscribe: $"<mailto:{settings.FromAddress}?subject=unsubscribe%20{edition}>",
+            feedbackId,
+            signer,
+            time);
     }
 
     /// <summary>

@@ -73,16 +73,20 @@ public sealed class RunSender(
         var claims = Channel.CreateBounded<DeliveryClaim>(new BoundedChannelOptions(chunk) { SingleWriter = true });
         // A few copies are built ahead of the connections, so building one never leaves a connection idle.
         var ready = Channel.CreateBounded<Prepared>(transport.Concurrency);
+        int builders = Environment.ProcessorCount;
+        // A draft for every copy that can be on its way at once: being built, waiting, being sent.
+        using var drafts = new DraftPool(Enumerable.Range(0, builders + 2 * transport.Concurrency)
+            .Select(_ => messages.Draft(edition.Name, edition.Title, pass.View.Subject)));
         // A stage that fails (the store is gone) stops the others, instead of leaving them waiting for work.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await using (var writer = new LedgerWriter(ledger, database, runId))
         {
-            var builders = Stage(Environment.ProcessorCount, stop, async () =>
+            var building = Stage(builders, stop, async () =>
             {
                 await foreach (var claim in claims.Reader.ReadAllAsync(stop.Token))
-                    await ready.Writer.WriteAsync(await PrepareAsync(pass, claim), stop.Token);
+                    await ready.Writer.WriteAsync(await PrepareAsync(pass, claim, drafts, stop.Token), stop.Token);
             });
-            var senders = Stage(transport.Concurrency, stop, () => SendReadyAsync(pass, ready.Reader, writer, stop.Token, cancellationToken));
+            var senders = Stage(transport.Concurrency, stop, () => SendReadyAsync(pass, ready.Reader, drafts, writer, stop.Token, cancellationToken));
             try
             {
                 await ClaimAllAsync(runId, range, chunk, claims.Writer, stop.Token);
@@ -90,8 +94,8 @@ public sealed class RunSender(
             finally
             {
                 claims.Writer.TryComplete();
-                await Task.WhenAll(builders).ContinueWith(_ => ready.Writer.TryComplete(), TaskScheduler.Default);
-                await Task.WhenAll(builders.Concat(senders));
+                await Task.WhenAll(building).ContinueWith(_ => ready.Writer.TryComplete(), TaskScheduler.Default);
+                await Task.WhenAll(building.Concat(senders));
             }
         }
 
@@ -136,20 +140,18 @@ public sealed class RunSender(
     /// but its end waits for that commit (<see cref="GatedAlternative"/>): the server can accept it only once the
     /// previous one is in the ledger, so a crash leaves at most one accepted message per connection unrecorded.
     /// </summary>
-    private async Task SendReadyAsync(Pass pass, ChannelReader<Prepared> ready, LedgerWriter writer, CancellationToken stopping,
-        CancellationToken cancellationToken)
+    private async Task SendReadyAsync(Pass pass, ChannelReader<Prepared> ready, DraftPool drafts, LedgerWriter writer,
+        CancellationToken stopping, CancellationToken cancellationToken)
     {
         var recorded = Task.CompletedTask;
         await foreach (var prepared in ready.ReadAllAsync(stopping))
         {
             var outcome = prepared.Skip;
-            if (prepared.Message is { } message)
+            if (prepared.Draft is { } draft)
             {
-                MessageFactory.SendAfter(message, recorded);
-                outcome = await SendOneAsync(pass.Run, prepared.Claim, message, cancellationToken);
-                // MimeKit's entities have finalizers: undisposed, every copy would outlive a collection and push
-                // the collector into costly older-generation passes.
-                message.Dispose();
+                MessageFactory.SendAfter(prepared.Message!, recorded);
+                outcome = await SendOneAsync(pass.Run, prepared.Claim, prepared.Message!, cancellationToken);
+                drafts.Return(draft);
             }
             // A commit that failed stops the pass here (the message it held back was never accepted).
             await recorded;
@@ -159,22 +161,23 @@ public sealed class RunSender(
         await recorded;
     }
 
-    /// <summary>A claimed entry made ready to send: its message, or why it is skipped.</summary>
-    private sealed record Prepared(DeliveryClaim Claim, MimeMessage? Message, DeliveryOutcome? Skip);
+    /// <summary>A claimed entry made ready to send: its message (in a draft of the pool), or why it is skipped.</summary>
+    private sealed record Prepared(DeliveryClaim Claim, MessageDraft? Draft, MimeMessage? Message, DeliveryOutcome? Skip);
 
-    private async Task<Prepared> PrepareAsync(Pass pass, DeliveryClaim claim)
+    private async Task<Prepared> PrepareAsync(Pass pass, DeliveryClaim claim, DraftPool drafts, CancellationToken cancellationToken)
     {
         if (claim.SubscriberStatus != SubscriberStatus.Confirmed || claim.SubscriptionStatus != SubscriberStatus.Confirmed)
         {
             // Leaving takes effect at once, even for a run that was already under way.
             string state = claim.SubscriberStatus != SubscriberStatus.Confirmed ? claim.SubscriberStatus : claim.SubscriptionStatus ?? "not subscribed";
-            return new Prepared(claim, null, new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Skipped, $"subscriber is {state}"));
+            return new Prepared(claim, null, null, new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Skipped, $"subscriber is {state}"));
         }
         var recipient = new Subscriber(claim.SubscriberId, claim.Email, claim.Name, claim.SubscriberStatus);
         var view = composer.ForRecipient(pass.View, pass.Edition, recipient);
         var body = await pass.Bodies.ForAsync(view);
         var envelope = new Envelope(claim.MessageId, recipient, pass.Edition.Name, pass.Edition.Title, view.Footer.UnsubscribeUrl);
-        return new Prepared(claim, messages.Build(envelope, view.Subject, body), null);
+        var draft = await drafts.TakeAsync(cancellationToken);
+        return new Prepared(claim, draft, draft.Fill(envelope, body), null);
     }
 
     private async Task<DeliveryOutcome> SendOneAsync(Run run, DeliveryClaim claim, MimeMessage message, CancellationToken cancellationToken)
@@ -231,6 +234,25 @@ public sealed class RunSender(
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<RunRow>($"SELECT {RunRow.Columns} FROM runs WHERE id = @runId", new { runId });
         return row?.ToRun();
+    }
+
+    /// <summary>The message drafts of one pass: a copy takes one to be built in and gives it back once sent.</summary>
+    private sealed class DraftPool : IDisposable
+    {
+        private readonly List<MessageDraft> _all;
+        private readonly Channel<MessageDraft> _free = Channel.CreateUnbounded<MessageDraft>();
+
+        public DraftPool(IEnumerable<MessageDraft> drafts)
+        {
+            _all = drafts.ToList();
+            _all.ForEach(d => _free.Writer.TryWrite(d));
+        }
+
+        public ValueTask<MessageDraft> TakeAsync(CancellationToken cancellationToken) => _free.Reader.ReadAsync(cancellationToken);
+
+        public void Return(MessageDraft draft) => _free.Writer.TryWrite(draft);
+
+        public void Dispose() => _all.ForEach(d => d.Dispose());
     }
 
     /// <summary>One call's run, content and tally, shared by its concurrent senders.</summary>

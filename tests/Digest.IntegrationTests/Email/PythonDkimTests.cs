@@ -1,5 +1,7 @@
 using System.Text;
+using Digest.Editions;
 using Digest.IntegrationTests.Infrastructure;
+using Digest.Subscribers;
 
 namespace Digest.IntegrationTests.Email;
 
@@ -47,11 +49,38 @@ public sealed class PythonDkimTests
         Assert.True(result.ExitCode == 0, $"dkimpy rejected the digest MailKit delivered: {result.Output}{result.Error}");
     }
 
+    [Fact]
+    public async Task Dkimpy_VerifiesEveryCopyOfARun_EachSignedForItsOwnRecipient()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        var settings = new Dictionary<string, string?>(Signing) { ["Delivery:Smtp:Connections"] = "2" };
+        using var host = DigestTestHost.SendingTo(sink, settings);
+        _ = host.Server;
+        await host.DropArticleAsync("email-01-library.txt");
+        // More readers than a run keeps message drafts: each draft carries several copies, one after another.
+        string[] readers = Enumerable.Range(1, 24).Select(i => $"reader{i}@example.com").ToArray();
+        foreach (string reader in readers)
+            await host.Get<SubscriberStore>().AddConfirmedAsync(reader, $"Reader {reader[6..^12]}", ["daily"]);
+
+        await host.Get<EditionJobs>().SendNowAsync("daily", CancellationToken.None);
+        var received = await sink.WaitForAsync(readers.Length, TimeSpan.FromSeconds(30));
+        var result = await ExternalTool.RunAsync(Python, [VerifyScript, DnsRecord, Selector, Domain, .. received.Select(r => r.File)]);
+
+        Assert.True(result.ExitCode == 0, $"dkimpy rejected a copy: {result.Output}{result.Error}");
+        Assert.All(received, r => Assert.Single(r.Message.Headers, h => h.Id == MimeKit.HeaderId.DkimSignature));
+        Assert.Equal(readers.Order(), received.Select(r => Assert.Single(r.Message.To.Mailboxes).Address).Order());
+        Assert.All(received, r => Assert.Equal(r.Recipients, [Assert.Single(r.Message.To.Mailboxes).Address]));
+        Assert.Equal(readers.Length, received.Select(r => r.Message.Headers[MimeKit.HeaderId.ListUnsubscribe]).Distinct().Count());
+    }
+
+    private static string VerifyScript => Path.Combine(AppContext.BaseDirectory, "Email", "verify_dkim.py");
+
+    private static string DnsRecord => Fixture("dkim", "test-only-not-secret.dns.txt");
+
     private static async Task<ProcessResult> VerifyAsync(TempFolder folder, string name, string message)
     {
         string path = folder.Combine(name);
         await File.WriteAllTextAsync(path, message, Encoding.ASCII);
-        return await ExternalTool.RunAsync(Python,
-            [Path.Combine(AppContext.BaseDirectory, "Email", "verify_dkim.py"), path, Fixture("dkim", "test-only-not-secret.dns.txt"), Selector, Domain]);
+        return await ExternalTool.RunAsync(Python, [VerifyScript, DnsRecord, Selector, Domain, path]);
     }
 }

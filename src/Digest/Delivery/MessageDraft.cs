@@ -1,0 +1,59 @@
+using MimeKit;
+using MimeKit.Text;
+
+namespace Digest.Delivery;
+
+/// <summary>
+/// A digest message reused copy after copy of one run. What every copy shares (sender, subject, list headers, the
+/// parts' structure) is set once; each copy only changes its recipient's headers (To, Message-ID,
+/// List-Unsubscribe, Date, the DKIM signature) and its parts' bytes. A new MimeMessage per copy costs MimeKit
+/// about as much as MailKit takes to send it.
+/// </summary>
+/// <remarks>The message belongs to the draft: send it, then fill the draft again for the next copy.</remarks>
+public sealed class MessageDraft : IDisposable
+{
+    private readonly MimeMessage _message;
+    private readonly GatedAlternative _body;
+    private readonly TextPart _text = new(TextFormat.Plain);
+    private readonly TextPart _html = new(TextFormat.Html);
+    private readonly string _mailtoUnsubscribe;
+    private readonly DkimMessageSigner _signer;
+    private readonly TimeProvider _time;
+
+    internal MessageDraft(MailboxAddress from, string subject, string listId, string mailtoUnsubscribe, string? feedbackId,
+        DkimMessageSigner signer, TimeProvider time)
+    {
+        _mailtoUnsubscribe = mailtoUnsubscribe;
+        _signer = signer;
+        _time = time;
+        _message = new MimeMessage { Subject = subject };
+        _message.From.Add(from);
+        // Placeholders until the first copy, so every copy's headers come in the same order.
+        _message.To.Add(new MailboxAddress("", "recipient@invalid"));
+        _message.Headers.Add(HeaderId.ListId, listId);
+        _message.Headers.Add(HeaderId.ListUnsubscribe, mailtoUnsubscribe);
+        _message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        if (feedbackId is not null)
+            _message.Headers.Add(MessageFactory.FeedbackIdHeader, feedbackId);
+        _message.Headers.Add("Auto-Submitted", "auto-generated");
+        _body = new GatedAlternative { _text, _html };
+        _message.Body = _body;
+    }
+
+    /// <summary>The draft as the copy for <paramref name="envelope"/>'s recipient, signed when DKIM is on.</summary>
+    public MimeMessage Fill(Envelope envelope, MessageBody body)
+    {
+        _message.Date = _time.GetUtcNow();
+        _message.MessageId = envelope.MessageId;
+        _message.To[0] = new MailboxAddress(envelope.Recipient.Name, envelope.Recipient.Email);
+        _message.Headers[HeaderId.ListUnsubscribe] = $"<{envelope.UnsubscribeUrl}>, {_mailtoUnsubscribe}";
+        body.Text.WriteInto(_text);
+        body.Html.WriteInto(_html);
+        _body.SendAfter = Task.CompletedTask;
+        _message.Headers.RemoveAll(HeaderId.DkimSignature);
+        _signer.Sign(_message);
+        return _message;
+    }
+
+    public void Dispose() => _message.Dispose();
+}
