@@ -103,6 +103,7 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
     {
         string now = Clock.Format(time.GetUtcNow());
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await database.RelaxDurabilityAsync(connection, transaction);
         await connection.ExecuteAsync("""
             UPDATE deliveries SET status = @Status, last_reply = @Reply, next_attempt_at = @Next, claim = NULL,
                    attempts = attempts + 1, updated_at = @now
