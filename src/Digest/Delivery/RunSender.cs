@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Dapper;
 using Digest.Articles;
@@ -33,6 +34,15 @@ public sealed class RunSender(
 {
     /// <summary>Entries claimed per query: enough to keep the ledger's share of the work small, few enough to re-send soon after a crash.</summary>
     private const int ClaimChunk = 64;
+    /// <summary>Runs whose bodies are kept between passes; past this many the cache starts over.</summary>
+    private const int KeptRuns = 16;
+
+    /// <summary>
+    /// Each run's bodies, kept across its passes (a run goes out as many batch jobs): the templates then render once
+    /// per run and kind of recipient, not once per batch. Keyed by the edition settings in force too, so a run
+    /// whose edition is edited midway renders anew.
+    /// </summary>
+    private readonly ConcurrentDictionary<(long Run, EditionsOptions Settings), RunBodies> _bodies = new();
 
     public Task<SendReport> SendAsync(long runId, CancellationToken cancellationToken = default) =>
         SendAsync(runId, SubscriberRange.All, cancellationToken);
@@ -61,12 +71,13 @@ public sealed class RunSender(
         if (run is null || run.Status != RunStatus.Sending)
             return new SendReport(runId, 0, 0, 0, 0, Completed: run is not null);
 
-        var edition = editions.CurrentValue.Get(run.Edition);
+        var settings = editions.CurrentValue;
+        var edition = settings.Get(run.Edition);
         IReadOnlyList<Article> articles;
         await using (var connection = await database.OpenAsync(cancellationToken))
             articles = await ArticleStore.ForRunAsync(connection, runId);
 
-        var pass = new Pass(run, edition, composer.ComposeRun(edition, run.Slot, articles), new RunBodies(renderer, logger));
+        var pass = new Pass(run, edition, composer.ComposeRun(edition, run.Slot, articles), BodiesFor(run.Id, settings));
         int chunk = Math.Max(ClaimChunk, transport.Concurrency * 2);
         // One chunk of claims waits ahead of the senders, so they never wait for the ledger's next query. A crash
         // cuts those claims off; they are taken again once the claim timeout has passed (never sent twice).
@@ -103,6 +114,13 @@ public sealed class RunSender(
         logger.LogInformation("Run {RunId} of {Edition}: {Sent} sent, {Failed} failed, {Retrying} to retry, {Skipped} skipped{Done}",
             runId, run.Edition, pass.Sent, pass.Failed, pass.Retrying, pass.Skipped, completed ? "; run complete" : "");
         return new SendReport(runId, pass.Sent, pass.Failed, pass.Retrying, pass.Skipped, completed);
+    }
+
+    private RunBodies BodiesFor(long runId, EditionsOptions settings)
+    {
+        if (_bodies.Count >= KeptRuns)
+            _bodies.Clear();
+        return _bodies.GetOrAdd((runId, settings), _ => new RunBodies(renderer, logger));
     }
 
     /// <summary>
