@@ -55,7 +55,8 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
         var now = time.GetUtcNow();
         string claim = Guid.NewGuid().ToString("N");
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("""
+        using (await database.WriteTurnAsync(cancellationToken))
+            await connection.ExecuteAsync("""
             UPDATE deliveries SET status = @sending, claim = @claim, updated_at = @now
             WHERE run_id = @runId
               -- Repeated outside the subquery: PostgreSQL re-checks only this level after waiting on a row another
@@ -102,6 +103,7 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
     public async Task RecordAsync(DbConnection connection, long runId, IReadOnlyCollection<DeliveryOutcome> outcomes, CancellationToken cancellationToken)
     {
         string now = Clock.Format(time.GetUtcNow());
+        using var turn = await database.WriteTurnAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await database.RelaxDurabilityAsync(connection, transaction);
         await connection.ExecuteAsync("""

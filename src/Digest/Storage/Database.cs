@@ -17,6 +17,7 @@ public sealed class Database : IAsyncDisposable
     private readonly string _connectionString;
     private readonly NpgsqlDataSource? _postgres;
     private readonly ILogger<Database> _logger;
+    private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
 
     static Database()
     {
@@ -100,6 +101,26 @@ public sealed class Database : IAsyncDisposable
     {
         if (Provider == StorageProvider.Postgres)
             await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtext(@key))", new { key }, transaction);
+    }
+
+    /// <summary>
+    /// Waits for this process's turn to write, for the writers that take turns many times a second (the ledger's
+    /// claims and outcomes). SQLite has one writer at a time, and a writer that finds the file locked sleeps in
+    /// whole milliseconds before trying again: taking turns here hands the lock straight on instead. PostgreSQL
+    /// writers need no turn.
+    /// </summary>
+    public async ValueTask<WriteTurn> WriteTurnAsync(CancellationToken cancellationToken)
+    {
+        if (Provider == StorageProvider.Postgres)
+            return default;
+        await _sqliteWriter.WaitAsync(cancellationToken);
+        return new WriteTurn(_sqliteWriter);
+    }
+
+    /// <summary>A turn to write; disposing it gives the turn to the next writer.</summary>
+    public readonly struct WriteTurn(SemaphoreSlim? turn) : IDisposable
+    {
+        public void Dispose() => turn?.Release();
     }
 
     /// <summary>
