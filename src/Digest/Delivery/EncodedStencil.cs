@@ -33,6 +33,8 @@ internal sealed class EncodedStencil
 
     private sealed class EncodedPart(byte[][] literals, IReadOnlyList<StencilGap> gaps)
     {
+        private readonly int _literalLength = literals.Sum(l => l.Length);
+
         public static EncodedPart? From(StencilPart part)
         {
             if (BodyPart.BodyEncoding(string.Concat(part.Literals)) != ContentEncoding.QuotedPrintable
@@ -44,7 +46,7 @@ internal sealed class EncodedStencil
         public byte[]? For(DigestView view)
         {
             var values = new byte[gaps.Count][];
-            int length = literals.Sum(l => l.Length);
+            int length = _literalLength;
             for (int i = 0; i < values.Length; i++)
             {
                 string value = gaps[i].ValueFor(view);

@@ -40,6 +40,15 @@ public sealed class MessageDraft : IDisposable
         _message.Body = _body;
     }
 
+    /// <summary>The message as last filled.</summary>
+    public MimeMessage Message => _message;
+
+    /// <summary>
+    /// Holds back the end of the filled message until <paramref name="commit"/> has completed: a server cannot accept
+    /// a message before its end, so it is accepted only after that commit.
+    /// </summary>
+    public void SendAfter(Task commit) => _body.SendAfter = commit;
+
     /// <summary>The draft as the copy for <paramref name="envelope"/>'s recipient, signed when DKIM is on.</summary>
     public MimeMessage Fill(Envelope envelope, MessageBody body)
     {

@@ -43,13 +43,6 @@ public sealed class MessageFactory(IOptions<DeliveryOptions> options, IOptionsMo
             time);
     }
 
-    /// <summary>
-    /// Holds back the end of a message built here until <paramref name="commit"/> has completed: a server cannot
-    /// accept a message before its end, so it is accepted only after that commit.
-    /// </summary>
-    public static void SendAfter(MimeMessage message, Task commit) =>
-        ((GatedAlternative)message.Body!).SendAfter = commit;
-
     /// <summary>The edition's own sender when it names one (Editions:NAME:FromAddress), else the delivery default.</summary>
     private MailboxAddress From(string edition, DeliveryOptions settings)
     {

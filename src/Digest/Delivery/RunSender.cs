@@ -167,8 +167,8 @@ public sealed class RunSender(
             var outcome = prepared.Skip;
             if (prepared.Draft is { } draft)
             {
-                MessageFactory.SendAfter(prepared.Message!, recorded);
-                outcome = await SendOneAsync(pass.Run, prepared.Claim, prepared.Message!, cancellationToken);
+                draft.SendAfter(recorded);
+                outcome = await SendOneAsync(pass.Run, prepared.Claim, draft.Message, cancellationToken);
                 drafts.Return(draft);
             }
             // A commit that failed stops the pass here (the message it held back was never accepted).
@@ -180,7 +180,7 @@ public sealed class RunSender(
     }
 
     /// <summary>A claimed entry made ready to send: its message (in a draft of the pool), or why it is skipped.</summary>
-    private sealed record Prepared(DeliveryClaim Claim, MessageDraft? Draft, MimeMessage? Message, DeliveryOutcome? Skip);
+    private sealed record Prepared(DeliveryClaim Claim, MessageDraft? Draft, DeliveryOutcome? Skip);
 
     private async Task<Prepared> PrepareAsync(Pass pass, DeliveryClaim claim, DraftPool drafts, CancellationToken cancellationToken)
     {
@@ -188,14 +188,15 @@ public sealed class RunSender(
         {
             // Leaving takes effect at once, even for a run that was already under way.
             string state = claim.SubscriberStatus != SubscriberStatus.Confirmed ? claim.SubscriberStatus : claim.SubscriptionStatus ?? "not subscribed";
-            return new Prepared(claim, null, null, new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Skipped, $"subscriber is {state}"));
+            return new Prepared(claim, null, new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Skipped, $"subscriber is {state}"));
         }
         var recipient = new Subscriber(claim.SubscriberId, claim.Email, claim.Name, claim.SubscriberStatus);
         var view = composer.ForRecipient(pass.View, pass.Edition, recipient);
         var body = await pass.Bodies.ForAsync(view);
         var envelope = new Envelope(claim.MessageId, recipient, pass.Edition.Name, pass.Edition.Title, view.Footer.UnsubscribeUrl);
         var draft = await drafts.TakeAsync(cancellationToken);
-        return new Prepared(claim, draft, draft.Fill(envelope, body), null);
+        draft.Fill(envelope, body);
+        return new Prepared(claim, draft, null);
     }
 
     private async Task<DeliveryOutcome> SendOneAsync(Run run, DeliveryClaim claim, MimeMessage message, CancellationToken cancellationToken)

@@ -99,9 +99,10 @@ public sealed class SmtpDeliveryTests
     {
         var reader = new Subscriber(1, "ana@example.com", "Ana", SubscriberStatus.Confirmed);
         var envelope = new Envelope("held.1@news.example.org", reader, "daily", "The Daily Digest", "https://digest.example.org/u/held");
-        var message = host.Get<MessageFactory>().Build(envelope, "Held", MessageBody.From(new Digest.Rendering.RenderedDigest("<p>Hello</p>", "Hello")));
-        MessageFactory.SendAfter(message, sendAfter);
-        return message;
+        var draft = host.Get<MessageFactory>().Draft(envelope.Edition, envelope.EditionTitle, "Held");
+        draft.Fill(envelope, MessageBody.From(new Digest.Rendering.RenderedDigest("<p>Hello</p>", "Hello")));
+        draft.SendAfter(sendAfter);
+        return draft.Message;
     }
 
     [Fact]
