@@ -210,6 +210,13 @@ internal static class DeliveryBenchmark
         return messages / clock.Elapsed.TotalSeconds;
     }
 
+    /// <summary><c>delivery-bare MESSAGE PORT CONNECTIONS COUNT</c>: prints the bare loop's rate in msg/s.</summary>
+    public static async Task BareChildAsync(string[] args)
+    {
+        int[] n = args[1..].Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
+        Console.WriteLine((await BareMailKitRateAsync(args[0], n[2], n[0], n[1])).ToString("0", CultureInfo.InvariantCulture));
+    }
+
     private static async Task<double> BareMailKitRateAsync(string messageFile, int messages, int port, int connections)
     {
         var message = await MimeMessage.LoadAsync(messageFile);

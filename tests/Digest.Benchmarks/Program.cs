@@ -10,6 +10,8 @@ var benchmarks = new Dictionary<string, Func<string[], Task>>(StringComparer.Ord
     ["delivery-send"] = DeliveryBenchmark.SendChildAsync,
     // Seeds a store for "delivery-send" and leaves it, so one run can be profiled on its own.
     ["delivery-seed"] = DeliveryBenchmark.SeedFolderAsync,
+    // The bare MailKit baseline on its own, so its cost per message can be profiled beside "delivery-send".
+    ["delivery-bare"] = DeliveryBenchmark.BareChildAsync,
     ["ingest"] = IngestBenchmark.RunAsync,
     ["schedule"] = ScheduleAccuracy.RunAsync,
     ["scaleout"] = ScaleOutBenchmark.RunAsync,

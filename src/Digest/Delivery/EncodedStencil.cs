@@ -2,6 +2,7 @@ using System.Text;
 using Digest.Rendering;
 using MimeKit;
 using MimeKit.Encodings;
+using MimeKit.IO.Filters;
 
 namespace Digest.Delivery;
 
@@ -68,14 +69,18 @@ internal sealed class EncodedStencil
             return copy;
         }
 
-        /// <summary>Quoted-printable, ending in a soft line break unless the text ends a line.</summary>
+        /// <summary>
+        /// Quoted-printable with CRLF line ends, ending in a soft line break unless the text ends a line. CRLF
+        /// already: a copy then goes on the wire as it is (<see cref="DraftPart"/>).
+        /// </summary>
         private static byte[] Encode(string text)
         {
             byte[] bytes = Encoding.UTF8.GetBytes(text);
             var encoder = new QuotedPrintableEncoder();
             var output = new byte[encoder.EstimateOutputLength(bytes.Length)];
             int length = encoder.Flush(bytes, 0, bytes.Length, output);
-            return output.AsSpan(0, length).ToArray();
+            byte[] wire = new Unix2DosFilter().Flush(output, 0, length, out int start, out int wireLength);
+            return wire.AsSpan(start, wireLength).ToArray();
         }
     }
 }

@@ -61,6 +61,22 @@ public sealed class StencilCopiesTests(EmailSamplesFixture fixture) : IClassFixt
         Assert.Equal(4, templates.Renders);
     }
 
+    [Theory]
+    [MemberData(nameof(Recipients))]
+    public async Task Copy_WrittenAsIs_IsTheMessageMimeKitWouldWrite_WithCrlfLineEndsThroughout(string name, string email)
+    {
+        var bodies = new RunBodies(Samples.Get<IDigestRenderer>(), NullLogger.Instance);
+        var view = ViewFor(new Subscriber(41, email, name, SubscriberStatus.Confirmed), EmailSamples.Articles(4));
+
+        byte[] sent = Serialise(view, await bodies.ForAsync(view));
+
+        string text = Encoding.ASCII.GetString(sent);
+        Assert.DoesNotMatch("[^\r]\n|\r[^\n]", text);
+        // Read back and written again by MimeKit's own path (every part through its line-end filter): not a byte moves.
+        using var reread = await MimeMessage.LoadAsync(new MemoryStream(sent));
+        Assert.Equal(text, Encoding.ASCII.GetString(Serialise(reread)));
+    }
+
     [Fact]
     public async Task TemplateThatChangesARecipientField_IsRenderedInFullForEveryCopy()
     {
@@ -106,6 +122,12 @@ public sealed class StencilCopiesTests(EmailSamplesFixture fixture) : IClassFixt
         var reader = new Subscriber(1, "reader@example.com", view.RecipientName, SubscriberStatus.Confirmed);
         var envelope = new Envelope(EmailSamples.MessageId, reader, Samples.Daily.Name, Samples.Daily.Title, view.Footer.UnsubscribeUrl);
         using var message = Samples.Get<MessageFactory>().Build(envelope, view.Subject, body);
+        return Serialise(message);
+    }
+
+    /// <summary>The message as it goes on the wire: CRLF line ends.</summary>
+    private static byte[] Serialise(MimeMessage message)
+    {
         using var bytes = new MemoryStream();
         var format = FormatOptions.Default.Clone();
         format.NewLineFormat = NewLineFormat.Dos;
