@@ -89,32 +89,40 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
         return claimed.ToList();
     }
 
+    /// <summary>A connection for recording a run's outcomes, kept open by the caller between commits.</summary>
+    public async Task<OutcomeRecorder> OpenRecorderAsync(CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenAsync(cancellationToken);
+        var recorder = new OutcomeRecorder(connection, """
+            UPDATE deliveries SET status = @Status, last_reply = @Reply, next_attempt_at = @Next, claim = NULL,
+                   attempts = attempts + 1, updated_at = @now
+            WHERE run_id = @runId AND subscriber_id = @SubscriberId
+            """);
+        try
+        {
+            await recorder.PrepareAsync(cancellationToken);
+            return recorder;
+        }
+        catch
+        {
+            await recorder.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>
     /// Records many outcomes in one transaction (one commit instead of one per message). A mailbox that does not
     /// exist is suppressed in the same transaction, so it is never mailed again by any edition.
     /// </summary>
-    public async Task RecordAsync(long runId, IReadOnlyCollection<DeliveryOutcome> outcomes, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await RecordAsync(connection, runId, outcomes, cancellationToken);
-    }
-
-    /// <summary>Records outcomes over a connection the caller keeps open between writes.</summary>
-    public async Task RecordAsync(DbConnection connection, long runId, IReadOnlyCollection<DeliveryOutcome> outcomes, CancellationToken cancellationToken)
+    public async Task RecordAsync(OutcomeRecorder recorder, long runId, IReadOnlyCollection<DeliveryOutcome> outcomes, CancellationToken cancellationToken)
     {
         string now = Clock.Format(time.GetUtcNow());
+        var connection = recorder.Connection;
         using var turn = await database.WriteTurnAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await database.RelaxDurabilityAsync(connection, transaction);
-        await connection.ExecuteAsync("""
-            UPDATE deliveries SET status = @Status, last_reply = @Reply, next_attempt_at = @Next, claim = NULL,
-                   attempts = attempts + 1, updated_at = @now
-            WHERE run_id = @runId AND subscriber_id = @SubscriberId
-            """, outcomes.Select(o => new
-            {
-                runId, now, o.SubscriberId, o.Status, o.Reply,
-                Next = o.NextAttempt is { } at ? Clock.Format(at) : null,
-            }), transaction);
+        foreach (var outcome in outcomes)
+            await recorder.UpdateAsync(transaction, runId, now, outcome, cancellationToken);
         var suppressed = outcomes.Where(o => o.Suppress).Select(o => new { o.SubscriberId, suppressed = SubscriberStatus.Suppressed }).ToList();
         if (suppressed.Count > 0)
             await connection.ExecuteAsync("UPDATE subscribers SET status = @suppressed WHERE id = @SubscriberId", suppressed, transaction);

@@ -1,6 +1,4 @@
-using System.Data.Common;
 using System.Threading.Channels;
-using Digest.Storage;
 
 namespace Digest.Delivery;
 
@@ -15,16 +13,14 @@ internal sealed class LedgerWriter : IAsyncDisposable
     private readonly Channel<(DeliveryOutcome Outcome, TaskCompletionSource Written)> _queue =
         Channel.CreateUnbounded<(DeliveryOutcome, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly DeliveryLedger _ledger;
-    private readonly Database _database;
     private readonly long _runId;
     private readonly Task _loop;
     // Kept open between commits: every sender waits on the commit, so its cost is paid once per round of messages.
-    private DbConnection? _connection;
+    private OutcomeRecorder? _recorder;
 
-    public LedgerWriter(DeliveryLedger ledger, Database database, long runId)
+    public LedgerWriter(DeliveryLedger ledger, long runId)
     {
         _ledger = ledger;
-        _database = database;
         _runId = runId;
         _loop = Task.Run(WriteLoopAsync);
     }
@@ -48,8 +44,8 @@ internal sealed class LedgerWriter : IAsyncDisposable
             try
             {
                 // Not cancellable: an outcome the server has accepted must reach the ledger even while stopping.
-                _connection ??= await _database.OpenAsync(CancellationToken.None);
-                await _ledger.RecordAsync(_connection, _runId, pending.Select(p => p.Outcome).ToList(), CancellationToken.None);
+                _recorder ??= await _ledger.OpenRecorderAsync(CancellationToken.None);
+                await _ledger.RecordAsync(_recorder, _runId, pending.Select(p => p.Outcome).ToList(), CancellationToken.None);
                 pending.ForEach(p => p.Written.TrySetResult());
             }
             catch (Exception error)
@@ -64,9 +60,9 @@ internal sealed class LedgerWriter : IAsyncDisposable
 
     private async Task DropConnectionAsync()
     {
-        if (_connection is not null)
-            await _connection.DisposeAsync();
-        _connection = null;
+        if (_recorder is not null)
+            await _recorder.DisposeAsync();
+        _recorder = null;
     }
 
     public async ValueTask DisposeAsync()

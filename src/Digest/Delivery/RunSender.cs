@@ -90,7 +90,7 @@ public sealed class RunSender(
             .Select(_ => messages.Draft(edition.Name, edition.Title, pass.View.Subject)));
         // A stage that fails (the store is gone) stops the others, instead of leaving them waiting for work.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await using (var writer = new LedgerWriter(ledger, database, runId))
+        await using (var writer = new LedgerWriter(ledger, runId))
         {
             var building = Stage(builders, stop, async () =>
             {
