@@ -18,6 +18,9 @@ public sealed class Database : IAsyncDisposable
     private readonly NpgsqlDataSource? _postgres;
     private readonly ILogger<Database> _logger;
     private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
+    private readonly Lock _checkpointerLock = new();
+    private WalCheckpointer? _checkpointer;
+    private bool _disposed;
 
     static Database()
     {
@@ -54,9 +57,21 @@ public sealed class Database : IAsyncDisposable
             return await _postgres.OpenConnectionAsync(cancellationToken);
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        // Readers never block the single writer; the inbox, the web and the sender share the file.
-        await connection.ExecuteAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
+        // Readers never block the single writer; the inbox, the web and the sender share the file. No commit copies
+        // the log back into the file: the checkpointer does, beside the writers.
+        await connection.ExecuteAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA wal_autocheckpoint=0;");
+        StartCheckpointer();
         return connection;
+    }
+
+    /// <summary>From the first connection on: a store that is never opened gets no log and no checkpointer.</summary>
+    private void StartCheckpointer()
+    {
+        lock (_checkpointerLock)
+        {
+            if (_checkpointer is null && !_disposed)
+                _checkpointer = new WalCheckpointer(OpenAsync, WriteTurnAsync, _logger);
+        }
     }
 
     /// <summary>Throws when the store cannot be reached or does not answer.</summary>
@@ -141,6 +156,14 @@ public sealed class Database : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        WalCheckpointer? checkpointer;
+        lock (_checkpointerLock)
+        {
+            _disposed = true;
+            checkpointer = _checkpointer;
+        }
+        if (checkpointer is not null)
+            await checkpointer.DisposeAsync();
         if (_postgres is not null)
             await _postgres.DisposeAsync();
     }
