@@ -3,10 +3,10 @@ using System.Threading.Channels;
 namespace Digest.Delivery;
 
 /// <summary>
-/// Group commit for one run's outcomes: every sender hands in its outcome and waits until it is durable before it
-/// sends its next message, while one loop writes whatever has gathered in a single transaction. The ledger then
-/// costs one commit per round of connections instead of one per message, and a crash can cut off at most the
-/// one message each connection had in flight.
+/// Group commit for one run's outcomes: every sender hands in its outcome and goes on with its next message, whose
+/// end waits until the outcome is durable, while one loop writes whatever has gathered in a single transaction.
+/// The ledger then costs one commit per round of connections instead of one per message, and a crash can cut off
+/// at most the one message each connection had in flight.
 /// </summary>
 internal sealed class LedgerWriter : IAsyncDisposable
 {
@@ -15,7 +15,7 @@ internal sealed class LedgerWriter : IAsyncDisposable
     private readonly DeliveryLedger _ledger;
     private readonly long _runId;
     private readonly Task _loop;
-    // Kept open between commits: every sender waits on the commit, so its cost is paid once per round of messages.
+    // Kept open between commits, its statement compiled once: a run commits tens of thousands of times.
     private OutcomeRecorder? _recorder;
 
     public LedgerWriter(DeliveryLedger ledger, long runId)

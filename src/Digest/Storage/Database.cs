@@ -67,6 +67,8 @@ public sealed class Database : IAsyncDisposable
     /// <summary>From the first connection on: a store that is never opened gets no log and no checkpointer.</summary>
     private void StartCheckpointer()
     {
+        if (_checkpointer is not null)
+            return;
         lock (_checkpointerLock)
         {
             if (_checkpointer is null && !_disposed)
