@@ -19,6 +19,7 @@ public sealed class MessageDraft : IDisposable
     private readonly string _mailtoUnsubscribe;
     private readonly DkimMessageSigner _signer;
     private readonly TimeProvider _time;
+    private long _dateSecond = -1;
 
     internal MessageDraft(MailboxAddress from, string subject, string listId, string mailtoUnsubscribe, string? feedbackId,
         DkimMessageSigner signer, TimeProvider time)
@@ -52,7 +53,7 @@ public sealed class MessageDraft : IDisposable
     /// <summary>The draft as the copy for <paramref name="envelope"/>'s recipient, signed when DKIM is on.</summary>
     public MimeMessage Fill(Envelope envelope, MessageBody body)
     {
-        _message.Date = _time.GetUtcNow();
+        SetDate(_time.GetUtcNow());
         _message.MessageId = envelope.MessageId;
         _message.To[0] = new MailboxAddress(envelope.Recipient.Name, envelope.Recipient.Email);
         _message.Headers[HeaderId.ListUnsubscribe] = $"<{envelope.UnsubscribeUrl}>, {_mailtoUnsubscribe}";
@@ -62,6 +63,16 @@ public sealed class MessageDraft : IDisposable
         _message.Headers.RemoveAll(HeaderId.DkimSignature);
         _signer.Sign(_message);
         return _message;
+    }
+
+    /// <summary>The Date header counts whole seconds: a draft refilled within the same second keeps the one it has.</summary>
+    private void SetDate(DateTimeOffset now)
+    {
+        long second = now.ToUnixTimeSeconds();
+        if (second == _dateSecond)
+            return;
+        _message.Date = now;
+        _dateSecond = second;
     }
 
     public void Dispose() => _message.Dispose();
