@@ -76,11 +76,42 @@ internal sealed class EncodedStencil
         private static byte[] Encode(string text)
         {
             byte[] bytes = Encoding.UTF8.GetBytes(text);
-            var encoder = new QuotedPrintableEncoder();
+            // Lines of at most 72 characters: room to spell out a dot that starts one.
+            var encoder = new QuotedPrintableEncoder(72);
             var output = new byte[encoder.EstimateOutputLength(bytes.Length)];
             int length = encoder.Flush(bytes, 0, bytes.Length, output);
             byte[] wire = new Unix2DosFilter().Flush(output, 0, length, out int start, out int wireLength);
-            return wire.AsSpan(start, wireLength).ToArray();
+            return WithoutLineStartDots(wire.AsSpan(start, wireLength));
         }
+
+        /// <summary>
+        /// A dot that starts a line (every piece starts one) is written "=2E". SMTP then has no dot to double: no
+        /// relay that mishandles doubled dots can lose one, and MailKit, which copies a whole part again whenever
+        /// one of its lines starts with a dot, passes each copy through untouched.
+        /// </summary>
+        private static byte[] WithoutLineStartDots(ReadOnlySpan<byte> encoded)
+        {
+            int dots = 0;
+            for (int i = 0; i < encoded.Length; i++)
+                dots += StartsLineWithDot(encoded, i) ? 1 : 0;
+            if (dots == 0)
+                return encoded.ToArray();
+            var output = new byte[encoded.Length + 2 * dots];
+            int at = 0;
+            for (int i = 0; i < encoded.Length; i++)
+            {
+                if (StartsLineWithDot(encoded, i))
+                {
+                    "=2E"u8.CopyTo(output.AsSpan(at));
+                    at += 3;
+                }
+                else
+                    output[at++] = encoded[i];
+            }
+            return output;
+        }
+
+        private static bool StartsLineWithDot(ReadOnlySpan<byte> encoded, int i) =>
+            encoded[i] == (byte)'.' && (i == 0 || encoded[i - 1] == (byte)'\n');
     }
 }

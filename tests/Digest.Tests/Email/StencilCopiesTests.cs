@@ -22,6 +22,7 @@ public sealed class StencilCopiesTests(EmailSamplesFixture fixture) : IClassFixt
         { "Zoë <O'Brien> & \"Co\"", "zoe+news@example.com" },
         { "Δημήτρης Παπαδόπουλος", "dimitris@example.gr" },
         { string.Join(' ', Enumerable.Repeat("Bartholomew-Maximilian", 12)), "long.name@example.com" },
+        { ".Dot Bennett", "dot@example.com" },
     };
 
     [Theory]
@@ -63,7 +64,7 @@ public sealed class StencilCopiesTests(EmailSamplesFixture fixture) : IClassFixt
 
     [Theory]
     [MemberData(nameof(Recipients))]
-    public async Task Copy_WrittenAsIs_IsTheMessageMimeKitWouldWrite_WithCrlfLineEndsThroughout(string name, string email)
+    public async Task Copy_WrittenAsIs_IsTheMessageMimeKitWouldWrite_WithCrlfLineEndsAndNoLineStartingWithADot(string name, string email)
     {
         var bodies = new RunBodies(Samples.Get<IDigestRenderer>(), NullLogger.Instance);
         var view = ViewFor(new Subscriber(41, email, name, SubscriberStatus.Confirmed), EmailSamples.Articles(4));
@@ -72,6 +73,9 @@ public sealed class StencilCopiesTests(EmailSamplesFixture fixture) : IClassFixt
 
         string text = Encoding.ASCII.GetString(sent);
         Assert.DoesNotMatch("[^\r]\n|\r[^\n]", text);
+        // SMTP would double such a dot on the way, and a relay that mishandles that could drop it.
+        Assert.DoesNotContain("\r\n.", text);
+        Assert.All(text[text.IndexOf("\r\n\r\n", StringComparison.Ordinal)..].Split("\r\n"), line => Assert.True(line.Length <= 76, $"line of {line.Length}: {line}"));
         // Read back and written again by MimeKit's own path (every part through its line-end filter): not a byte moves.
         using var reread = await MimeMessage.LoadAsync(new MemoryStream(sent));
         Assert.Equal(text, Encoding.ASCII.GetString(Serialise(reread)));
