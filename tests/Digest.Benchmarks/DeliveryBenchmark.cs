@@ -219,10 +219,15 @@ internal static class DeliveryBenchmark
 
     private static async Task<double> BareMailKitRateAsync(string messageFile, int messages, int port, int connections)
     {
-        var message = await MimeMessage.LoadAsync(messageFile);
+        // A message per connection: MimeKit's messages are not safe to send from several threads at once (sharing
+        // one, a send now and then found no sender while another connection was preparing it).
+        var built = new List<MimeMessage>();
+        for (int c = 0; c < connections; c++)
+            built.Add(await MimeMessage.LoadAsync(messageFile));
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, connections).Select(c => Task.Run(async () =>
         {
+            var message = built[c];
             using var client = new SmtpClient();
             // Nagle off, as any loop tuned for bulk SMTP has it (and as Digest's pool does).
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
