@@ -96,6 +96,15 @@ public sealed class SmtpSink : IAsyncDisposable
         return Messages();
     }
 
+    /// <summary>Kills the server as a crash would (mid-conversation), keeping what it received for reading.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited)
+            return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -1,0 +1,86 @@
+using Digest.Delivery;
+using Digest.Editions;
+using Digest.IntegrationTests.Infrastructure;
+using static Digest.IntegrationTests.Delivery.DeliveryScenario;
+
+namespace Digest.IntegrationTests.Delivery;
+
+/// <summary>
+/// The faults Postfix's smtp-sink injects on its own: a 421 and hang-up, a slow answer to DATA, the server killed
+/// mid-run and started again. Each ends with what the server received checked against the ledger.
+/// </summary>
+public sealed class SinkFaultTests
+{
+    [Fact]
+    public async Task ServerThatSays421AndHangsUp_LeavesEveryRecipientForARetry_ThenEachGetsTheDigestOnce()
+    {
+        int port = FreePort.Next();
+        var settings = SmtpSettings(port);
+        settings["Delivery:Smtp:ServerBackoff"] = "00:00:00.200";
+        settings["Delivery:RetryBackoff"] = "00:00:01";
+        using var host = new DigestTestHost(settings);
+        _ = host.Server;
+        await SeedAsync(host.Services, readers: 3);
+        var run = await host.Get<EditionRunner>().StartNowAsync("daily");
+
+        SendReport refused;
+        await using (var closing = await SmtpSink.StartOnAsync(port, "-Q", "RCPT"))
+        {
+            refused = await host.Get<RunSender>().SendAsync(run.Id).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Empty(closing.Messages());
+        }
+        var deferred = await LedgerAsync(host.Services, run.Id);
+        await using var sink = await SmtpSink.StartOnAsync(port);
+        await host.Get<RunSender>().SendUntilSettledAsync(run.Id, TimeSpan.FromSeconds(30));
+
+        // A 421 is "not now", never "no": nobody failed, nobody was suppressed, everybody was tried again.
+        Assert.Equal((0, 0, 3), (refused.Sent, refused.Failed, refused.Retrying));
+        Assert.All(deferred, entry => Assert.StartsWith("421", entry.LastReply));
+        var ledger = await LedgerAsync(host.Services, run.Id);
+        Assert.All(ledger, entry => Assert.Equal(DeliveryStatus.Sent, entry.Status));
+        AssertExactlyOnce(ledger, await sink.WaitForAsync(3, TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task ServerSlowToAnswerData_StillGetsEachMessageOnce_WithinTheTimeout()
+    {
+        // Two seconds before each DATA reply, against a five-second timeout: slow is not failed.
+        await using var sink = await SmtpSink.StartAsync("-w", "2");
+        using var host = new DigestTestHost(SmtpSettings(sink.Port));
+        _ = host.Server;
+        await SeedAsync(host.Services, readers: 4);
+        var run = await host.Get<EditionRunner>().StartNowAsync("daily");
+
+        var report = await host.Get<RunSender>().SendAsync(run.Id).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal((4, 0, 0), (report.Sent, report.Failed, report.Retrying));
+        AssertExactlyOnce(await LedgerAsync(host.Services, run.Id), await sink.WaitForAsync(4, TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task ServerKilledMidRun_AndStartedAgain_EveryoneGetsTheDigest_RepeatsOnlyWhatWasInFlight()
+    {
+        int port = FreePort.Next();
+        var settings = SmtpSettings(port);
+        // Paced, so the run is still going when the server dies.
+        settings["Delivery:Smtp:Servers:0:MaxMessagesPerSecond"] = "40";
+        settings["Delivery:Smtp:ServerBackoff"] = "00:00:00.200";
+        using var host = new DigestTestHost(settings);
+        _ = host.Server;
+        await SeedAsync(host.Services, readers: 120);
+        var run = await host.Get<EditionRunner>().StartNowAsync("daily");
+
+        await using var first = await SmtpSink.StartOnAsync(port);
+        var sending = host.Get<RunSender>().SendUntilSettledAsync(run.Id, TimeSpan.FromSeconds(60));
+        await first.WaitForAsync(30, TimeSpan.FromSeconds(30));
+        await first.KillAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await using var second = await SmtpSink.StartOnAsync(port);
+        await sending.WaitAsync(TimeSpan.FromSeconds(90));
+        await WaitForCompletionAsync(host.Services, run.Id, TimeSpan.FromSeconds(30));
+
+        var received = first.Messages().Concat(second.Messages()).ToList();
+        Assert.True(second.Messages().Count > 0, "the run should have gone on through the restarted server");
+        AssertEveryoneOnce_ButInFlight(await LedgerAsync(host.Services, run.Id), received, inFlightLimit: 2);
+    }
+}
