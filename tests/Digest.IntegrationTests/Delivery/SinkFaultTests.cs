@@ -16,12 +16,9 @@ public sealed class SinkFaultTests
     {
         int port = FreePort.Next();
         var settings = SmtpSettings(port);
-        settings["Delivery:Smtp:ServerBackoff"] = "00:00:00.200";
         settings["Delivery:RetryBackoff"] = "00:00:01";
-        using var host = new DigestTestHost(settings);
-        _ = host.Server;
-        await SeedAsync(host.Services, readers: 3);
-        var run = await host.Get<EditionRunner>().StartNowAsync("daily");
+        var (host, run) = await StartRunAsync(settings, readers: 3);
+        using var _ = host;
 
         SendReport refused;
         await using (var closing = await SmtpSink.StartOnAsync(port, "-Q", "RCPT"))
@@ -46,10 +43,8 @@ public sealed class SinkFaultTests
     {
         // Two seconds before each DATA reply, against a five-second timeout: slow is not failed.
         await using var sink = await SmtpSink.StartAsync("-w", "2");
-        using var host = new DigestTestHost(SmtpSettings(sink.Port));
-        _ = host.Server;
-        await SeedAsync(host.Services, readers: 4);
-        var run = await host.Get<EditionRunner>().StartNowAsync("daily");
+        var (host, run) = await StartRunAsync(SmtpSettings(sink.Port), readers: 4);
+        using var _ = host;
 
         var report = await host.Get<RunSender>().SendAsync(run.Id).WaitAsync(TimeSpan.FromSeconds(60));
 
@@ -64,11 +59,8 @@ public sealed class SinkFaultTests
         var settings = SmtpSettings(port);
         // Paced, so the run is still going when the server dies.
         settings["Delivery:Smtp:Servers:0:MaxMessagesPerSecond"] = "40";
-        settings["Delivery:Smtp:ServerBackoff"] = "00:00:00.200";
-        using var host = new DigestTestHost(settings);
-        _ = host.Server;
-        await SeedAsync(host.Services, readers: 120);
-        var run = await host.Get<EditionRunner>().StartNowAsync("daily");
+        var (host, run) = await StartRunAsync(settings, readers: 120);
+        using var _ = host;
 
         await using var first = await SmtpSink.StartOnAsync(port);
         var sending = host.Get<RunSender>().SendUntilSettledAsync(run.Id, TimeSpan.FromSeconds(60));
@@ -82,5 +74,15 @@ public sealed class SinkFaultTests
         var received = first.Messages().Concat(second.Messages()).ToList();
         Assert.True(second.Messages().Count > 0, "the run should have gone on through the restarted server");
         AssertEveryoneOnce_ButInFlight(await LedgerAsync(host.Services, run.Id), received, inFlightLimit: 2);
+    }
+
+    /// <summary>A host on these settings (a server out of rotation comes back within 0.2 s) with a run started.</summary>
+    private static async Task<(DigestTestHost Host, Run Run)> StartRunAsync(Dictionary<string, string?> settings, int readers)
+    {
+        settings["Delivery:Smtp:ServerBackoff"] = "00:00:00.200";
+        var host = new DigestTestHost(settings);
+        _ = host.Server;
+        await SeedAsync(host.Services, readers);
+        return (host, await host.Get<EditionRunner>().StartNowAsync("daily"));
     }
 }
