@@ -6,8 +6,9 @@ using static Digest.IntegrationTests.Delivery.DeliveryScenario;
 namespace Digest.IntegrationTests.Delivery;
 
 /// <summary>
-/// The faults Postfix's smtp-sink injects on its own: a 421 and hang-up, a slow answer to DATA, the server killed
-/// mid-run and started again. Each ends with what the server received checked against the ledger.
+/// The faults Postfix's smtp-sink injects on its own: a 421 and hang-up, a 5xx for every recipient, a slow answer to
+/// DATA, the server killed mid-run and started again. Each ends with what the server received checked against the
+/// ledger.
 /// </summary>
 public sealed class SinkFaultTests
 {
@@ -36,6 +37,23 @@ public sealed class SinkFaultTests
         var ledger = await LedgerAsync(host.Services, run.Id);
         Assert.All(ledger, entry => Assert.Equal(DeliveryStatus.Sent, entry.Status));
         AssertExactlyOnce(ledger, await sink.WaitForAsync(3, TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task ServerThatRefusesEveryRecipientForGood_FailsEachOnce_WithItsReply_AndTriesNoneAgain()
+    {
+        await using var sink = await SmtpSink.StartAsync("-f", "RCPT");
+        var (host, run) = await StartRunAsync(SmtpSettings(sink.Port), readers: 3);
+        using var _ = host;
+
+        var report = await host.Get<RunSender>().SendUntilSettledAsync(run.Id, TimeSpan.FromSeconds(5)).WaitAsync(TimeSpan.FromSeconds(60));
+
+        // A 5xx is final for that recipient: recorded with the server's words, never retried, the run complete.
+        Assert.Equal((0, 3, 0, true), (report.Sent, report.Failed, report.Retrying, report.Completed));
+        var ledger = await LedgerAsync(host.Services, run.Id);
+        Assert.All(ledger, entry => Assert.Equal((DeliveryStatus.Failed, 1L), (entry.Status, entry.Attempts)));
+        Assert.All(ledger, entry => Assert.StartsWith("5", entry.LastReply));
+        Assert.Empty(sink.Messages());
     }
 
     [Fact]
