@@ -14,6 +14,12 @@ namespace Digest.IntegrationTests.Delivery;
 public sealed record LedgerEntry(string Email, string Status, string MessageId, long Attempts, string? LastReply);
 
 /// <summary>Shared steps of the delivery tests: an article and an audience in the store, a run, and the exactly-once check.</summary>
+/// <summary>A test host with a run started on it; disposing it stops the host.</summary>
+public sealed record StartedRun(DigestTestHost Host, Run Run) : IDisposable
+{
+    public void Dispose() => Host.Dispose();
+}
+
 internal static class DeliveryScenario
 {
     public static string Reader(int i) => $"reader{i:D5}@example.com";
@@ -37,6 +43,18 @@ internal static class DeliveryScenario
             settings[$"Delivery:Smtp:Servers:{i}:Connections"] = "2";
         }
         return settings;
+    }
+
+    /// <summary>
+    /// A test host on <paramref name="settings"/>, serving, with the fixture article, <paramref name="readers"/>
+    /// numbered subscribers plus any named, and a run of "daily" started for them.
+    /// </summary>
+    public static async Task<StartedRun> StartRunAsync(Dictionary<string, string?> settings, int readers, params string[] named)
+    {
+        var host = new DigestTestHost(settings);
+        _ = host.Server;
+        await SeedAsync(host.Services, readers, named);
+        return new StartedRun(host, await host.Get<EditionRunner>().StartNowAsync("daily"));
     }
 
     /// <summary>The fixture article, stored, and confirmed "daily" subscribers: <paramref name="readers"/> numbered ones plus any named.</summary>

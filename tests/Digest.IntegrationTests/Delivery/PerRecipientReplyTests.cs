@@ -16,10 +16,8 @@ public sealed class PerRecipientReplyTests
     public async Task Send_SuppressesBadMailbox_RetriesGreylistedUntilAccepted_AndReportsPolicyRefusalWithoutSuppressing()
     {
         await using var server = await PerRecipientSmtpServer.StartAsync();
-        using var host = new DigestTestHost(SmtpSettings(server.Port));
-        _ = host.Server;
-        await SeedAsync(host.Services, readers: 10, Troubled);
-        var run = await host.Get<EditionRunner>().StartNowAsync("daily");
+        using var started = await StartRunAsync(SmtpSettings(server.Port), readers: 10, Troubled);
+        var (host, run) = started;
 
         await host.Get<RunSender>().SendUntilSettledAsync(run.Id, TimeSpan.FromSeconds(30));
 

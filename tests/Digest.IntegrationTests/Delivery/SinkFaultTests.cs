@@ -16,10 +16,10 @@ public sealed class SinkFaultTests
     public async Task ServerThatSays421AndHangsUp_LeavesEveryRecipientForARetry_ThenEachGetsTheDigestOnce()
     {
         int port = FreePort.Next();
-        var settings = SmtpSettings(port);
+        var settings = Settings(port);
         settings["Delivery:RetryBackoff"] = "00:00:01";
-        var (host, run) = await StartRunAsync(settings, readers: 3);
-        using var _ = host;
+        using var started = await StartRunAsync(settings, readers: 3);
+        var (host, run) = started;
 
         SendReport refused;
         await using (var closing = await SmtpSink.StartOnAsync(port, "-Q", "RCPT"))
@@ -43,8 +43,8 @@ public sealed class SinkFaultTests
     public async Task ServerThatRefusesEveryRecipientForGood_FailsEachOnce_WithItsReply_AndTriesNoneAgain()
     {
         await using var sink = await SmtpSink.StartAsync("-f", "RCPT");
-        var (host, run) = await StartRunAsync(SmtpSettings(sink.Port), readers: 3);
-        using var _ = host;
+        using var started = await StartRunAsync(Settings(sink.Port), readers: 3);
+        var (host, run) = started;
 
         var report = await host.Get<RunSender>().SendUntilSettledAsync(run.Id, TimeSpan.FromSeconds(5)).WaitAsync(TimeSpan.FromSeconds(60));
 
@@ -61,8 +61,8 @@ public sealed class SinkFaultTests
     {
         // Two seconds before each DATA reply, against a five-second timeout: slow is not failed.
         await using var sink = await SmtpSink.StartAsync("-w", "2");
-        var (host, run) = await StartRunAsync(SmtpSettings(sink.Port), readers: 4);
-        using var _ = host;
+        using var started = await StartRunAsync(Settings(sink.Port), readers: 4);
+        var (host, run) = started;
 
         var report = await host.Get<RunSender>().SendAsync(run.Id).WaitAsync(TimeSpan.FromSeconds(60));
 
@@ -74,11 +74,11 @@ public sealed class SinkFaultTests
     public async Task ServerKilledMidRun_AndStartedAgain_EveryoneGetsTheDigest_RepeatsOnlyWhatWasInFlight()
     {
         int port = FreePort.Next();
-        var settings = SmtpSettings(port);
+        var settings = Settings(port);
         // Paced, so the run is still going when the server dies.
         settings["Delivery:Smtp:Servers:0:MaxMessagesPerSecond"] = "40";
-        var (host, run) = await StartRunAsync(settings, readers: 120);
-        using var _ = host;
+        using var started = await StartRunAsync(settings, readers: 120);
+        var (host, run) = started;
 
         await using var first = await SmtpSink.StartOnAsync(port);
         var sending = host.Get<RunSender>().SendUntilSettledAsync(run.Id, TimeSpan.FromSeconds(60));
@@ -94,13 +94,11 @@ public sealed class SinkFaultTests
         AssertEveryoneOnce_ButInFlight(await LedgerAsync(host.Services, run.Id), received, inFlightLimit: 2);
     }
 
-    /// <summary>A host on these settings (a server out of rotation comes back within 0.2 s) with a run started.</summary>
-    private static async Task<(DigestTestHost Host, Run Run)> StartRunAsync(Dictionary<string, string?> settings, int readers)
+    /// <summary>Settings for a server on <paramref name="port"/> that, out of rotation, comes back within 0.2 s.</summary>
+    private static Dictionary<string, string?> Settings(int port)
     {
+        var settings = SmtpSettings(port);
         settings["Delivery:Smtp:ServerBackoff"] = "00:00:00.200";
-        var host = new DigestTestHost(settings);
-        _ = host.Server;
-        await SeedAsync(host.Services, readers);
-        return (host, await host.Get<EditionRunner>().StartNowAsync("daily"));
+        return settings;
     }
 }

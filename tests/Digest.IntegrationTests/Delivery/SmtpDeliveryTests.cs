@@ -50,10 +50,8 @@ public sealed class SmtpDeliveryTests
         });
         var settings = SmtpSettings(((IPEndPoint)silent.LocalEndpoint).Port);
         settings["Delivery:Smtp:Timeout"] = "00:00:01";
-        using var host = new DigestTestHost(settings);
-        _ = host.Server;
-        await SeedAsync(host.Services, readers: 3);
-        var run = await host.Get<EditionRunner>().StartNowAsync("daily");
+        using var started = await StartRunAsync(settings, readers: 3);
+        var (host, run) = started;
 
         var report = await host.Get<RunSender>().SendAsync(run.Id).WaitAsync(TimeSpan.FromSeconds(60));
 
@@ -111,10 +109,8 @@ public sealed class SmtpDeliveryTests
         int port = FreePort.Next();
         var settings = SmtpSettings(port);
         settings["Delivery:RetryBackoff"] = "00:00:03";
-        using var host = new DigestTestHost(settings);
-        _ = host.Server;
-        await SeedAsync(host.Services, readers: 20);
-        var run = await host.Get<EditionRunner>().StartNowAsync("daily");
+        using var started = await StartRunAsync(settings, readers: 20);
+        var (host, run) = started;
 
         IReadOnlyList<LedgerEntry> waiting;
         await using (var refusing = await SmtpSink.StartOnAsync(port, "-r", "RCPT"))
@@ -139,10 +135,8 @@ public sealed class SmtpDeliveryTests
     public async Task Run_WithOneOfTwoServersDown_SendsEverythingThroughTheOther()
     {
         await using var sink = await SmtpSink.StartAsync();
-        using var host = new DigestTestHost(SmtpSettings(FreePort.Next(), sink.Port));
-        _ = host.Server;
-        await SeedAsync(host.Services, readers: 40);
-        var run = await host.Get<EditionRunner>().StartNowAsync("daily");
+        using var started = await StartRunAsync(SmtpSettings(FreePort.Next(), sink.Port), readers: 40);
+        var (host, run) = started;
 
         await host.Get<RunSender>().SendAsync(run.Id);
 
@@ -157,10 +151,8 @@ public sealed class SmtpDeliveryTests
         await using var sink = await SmtpSink.StartAsync();
         var settings = SmtpSettings(sink.Port);
         settings["Delivery:Smtp:Servers:0:Security"] = "StartTls";
-        using var host = new DigestTestHost(settings);
-        _ = host.Server;
-        await SeedAsync(host.Services, readers: 3);
-        var run = await host.Get<EditionRunner>().StartNowAsync("daily");
+        using var started = await StartRunAsync(settings, readers: 3);
+        var (host, run) = started;
 
         await host.Get<RunSender>().SendAsync(run.Id);
 
