@@ -131,7 +131,8 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
 
     /// <summary>
     /// Cuts the run's still-owed entries into ranges of about <paramref name="size"/> subscribers, for one batch
-    /// job each. Computed in the store, so a million-subscriber run is never read into memory.
+    /// job each. Computed in the store, so a million-subscriber run is never read into memory. The derived table is
+    /// named (<c>AS owed</c>): PostgreSQL before 16 refuses a subquery in FROM without an alias.
     /// </summary>
     public async Task<IReadOnlyList<SubscriberRange>> OwedRangesAsync(long runId, int size, CancellationToken cancellationToken)
     {
@@ -139,7 +140,7 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
         var ranges = await connection.QueryAsync<(long First, long Last)>("""
             SELECT MIN(subscriber_id), MAX(subscriber_id) FROM (
                 SELECT subscriber_id, (ROW_NUMBER() OVER (ORDER BY subscriber_id) - 1) / @size AS batch
-                FROM deliveries WHERE run_id = @runId AND status IN (@pending, @sending, @retry))
+                FROM deliveries WHERE run_id = @runId AND status IN (@pending, @sending, @retry)) AS owed
             GROUP BY batch ORDER BY batch
             """, new { runId, size, pending = DeliveryStatus.Pending, sending = DeliveryStatus.Sending, retry = DeliveryStatus.Retry });
         return ranges.Select(r => new SubscriberRange(r.First, r.Last)).ToList();
