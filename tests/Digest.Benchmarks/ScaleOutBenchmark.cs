@@ -20,7 +20,7 @@ internal static class ScaleOutBenchmark
         int at = Array.IndexOf(args, "--workers");
         int[] workerCounts = (at >= 0 && at + 1 < args.Length ? args[at + 1] : "1,2,4").Split(',').Select(int.Parse).ToArray();
         await using var sink = await SmtpSink.StartDiscardingAsync();
-        await using var postgres = await PostgresCluster.StartAsync();
+        await using var postgres = await PostgresCluster.StartAsync(durable: true); // fsync on, as an operator runs it
 
         Console.WriteLine($"One edition, {subscribers:N0} subscribers, {connections} SMTP connections per process, smtp-sink on loopback");
         double baseline = await MeasureAsync("SQLite, 1 process", new ServiceSettings(sink.Port) { Connections = connections }, 1, subscribers);

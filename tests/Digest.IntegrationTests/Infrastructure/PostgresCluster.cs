@@ -37,7 +37,11 @@ public sealed class PostgresCluster : IAsyncDisposable
     private string ConnectionString(string database) =>
         $"Host=127.0.0.1;Port={Port};Database={database};Username=postgres;Pooling=true;Maximum Pool Size=40;Timeout=15";
 
-    public static async Task<PostgresCluster> StartAsync()
+    /// <summary>
+    /// Starts a cluster. Tests trade durability for speed (no fsync, no full-page writes); a benchmark asks for
+    /// <paramref name="durable"/>, the settings an operator runs with.
+    /// </summary>
+    public static async Task<PostgresCluster> StartAsync(bool durable = false)
     {
         string bin = Directory.GetDirectories("/usr/lib/postgresql").Select(v => Path.Combine(v, "bin")).Where(b => File.Exists(Path.Combine(b, "initdb")))
             .OrderDescending().FirstOrDefault()
@@ -49,7 +53,8 @@ public sealed class PostgresCluster : IAsyncDisposable
         var cluster = new PostgresCluster(folder, bin, port);
         await cluster.AsPostgresAsync("initdb", "-D", Path.Combine(folder, "data"), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8");
         await cluster.AsPostgresAsync("pg_ctl", "-D", Path.Combine(folder, "data"), "-l", Path.Combine(folder, "log"), "-w", "start",
-            "-o", $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300");
+            "-o", $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=300"
+                + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"));
         return cluster;
     }
 

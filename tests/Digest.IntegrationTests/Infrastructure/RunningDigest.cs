@@ -28,6 +28,15 @@ public sealed class RunningDigest : IAsyncDisposable
 
     public string Log { get { lock (_log) return _log.ToString(); } }
 
+    /// <summary>
+    /// The errors the service logged, and every job it failed to process (Hangfire logs a failed attempt that has
+    /// retries left as a warning only).
+    /// </summary>
+    public IReadOnlyList<string> LoggedErrors => Log.Split('\n')
+        .Where(line => line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal)
+            || line.Contains("Failed to process the job", StringComparison.Ordinal))
+        .ToList();
+
     public static RunningDigest Start(string workingDirectory, IDictionary<string, string>? settings = null)
     {
         var start = DigestProcess.StartInfo(workingDirectory, settings ?? new Dictionary<string, string>());

@@ -17,6 +17,10 @@ public sealed record ServiceSettings(int SmtpPort)
     public int BatchSize { get; init; } = 100;
     /// <summary>A claim cut off by a kill is taken again after this long; it must outlast a send (Smtp:Timeout).</summary>
     public string ClaimTimeout { get; init; } = "00:00:03";
+    /// <summary>Security:TokenSecret, the same in every process of a deployment (required for the Web and Worker roles).</summary>
+    public string TokenSecret { get; init; } = TestTokenSecret;
+
+    public const string TestTokenSecret = "test-only-token-secret-shared-by-every-process";
 
     public Task WriteAsync(string folder)
     {
@@ -26,6 +30,7 @@ public sealed record ServiceSettings(int SmtpPort)
             Storage = PostgresConnectionString is null
                 ? (object)new { DataDirectory = "data" }
                 : new { Provider = "Postgres", ConnectionString = PostgresConnectionString, DataDirectory = "data" },
+            Security = new { TokenSecret },
             Rendering = new { TemplatesPath = DigestTestHost.TemplatesPath },
             Site = new { PublicUrl = "https://digest.example.org" },
             Editions = new { daily = new { Title = "The Daily Digest", Cron, TimeZone = "Europe/Berlin" } },

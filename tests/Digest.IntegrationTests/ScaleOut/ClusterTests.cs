@@ -6,6 +6,7 @@ using Digest.Delivery;
 using Digest.Editions;
 using Digest.IntegrationTests.Infrastructure;
 using Digest.Storage;
+using Hangfire.States;
 using Microsoft.Extensions.DependencyInjection;
 using static Digest.IntegrationTests.Delivery.DeliveryScenario;
 
@@ -14,7 +15,8 @@ namespace Digest.IntegrationTests.ScaleOut;
 /// <summary>
 /// Three worker processes and one web process on one PostgreSQL store and job queue send an edition to 20,000
 /// subscribers; one worker is killed with SIGKILL mid-run. Everyone still gets the digest exactly once, but for the
-/// killed worker's in-flight messages, which repeat with the same Message-ID.
+/// killed worker's in-flight messages, which repeat with the same Message-ID; the run's batch jobs were shared
+/// between workers and none failed.
 /// </summary>
 public sealed class ClusterTests
 {
@@ -27,9 +29,10 @@ public sealed class ClusterTests
         await using var postgres = await PostgresCluster.StartAsync();
         await using var sink = await SmtpSink.StartAsync();
         using var work = new TempFolder("digest-cluster");
+        string connectionString = await postgres.CreateDatabaseAsync();
         await new ServiceSettings(sink.Port)
         {
-            PostgresConnectionString = await postgres.CreateDatabaseAsync(),
+            PostgresConnectionString = connectionString,
             Connections = ConnectionsPerWorker,
             Cron = "* * * * *",
             BatchSize = 500,
@@ -48,7 +51,7 @@ public sealed class ClusterTests
             await workers[0].KillAsync();
             int receivedAtKill = Directory.EnumerateFiles(sink.DumpDirectory).Count();
 
-            var run = Assert.Single(await SentRunsAsync(engine.Services));
+            var run = Assert.Single(await ScaleOutScenario.SentRunsAsync(engine.Services));
             await WaitForCompletionAsync(engine.Services, run, TimeSpan.FromMinutes(4));
 
             Assert.InRange(receivedAtKill, 1, Audience - 1);
@@ -58,6 +61,15 @@ public sealed class ClusterTests
             AssertEveryoneOnce_ButInFlight(ledger, received, inFlightLimit: ConnectionsPerWorker);
             // The web front shows the surviving workers' job servers alive, and the killed one no longer.
             Assert.Equal(2, await AliveServersAsync(web.Url, expected: 2));
+
+            // The run was cut into batch jobs that several workers took, and no job failed on the way (the killed
+            // worker's batches stay "processing" in the job storage: their claims ran out and others sent them).
+            var jobs = JobRecords.Read(connectionString);
+            JobRecords.AssertNoneFailed(jobs, connectionString);
+            Assert.All(workers.Skip(1).Append(web), process => Assert.Empty(process.LoggedErrors));
+            var batchServers = jobs.Where(j => j.Method == "SendBatchAsync" && j.State == SucceededState.StateName)
+                .SelectMany(j => j.Servers).Distinct().ToList();
+            Assert.True(batchServers.Count >= 2, $"batches were not shared between workers: {string.Join("; ", jobs)}");
         }
         finally
         {
@@ -78,12 +90,6 @@ public sealed class ClusterTests
             SELECT 'reader' || lpad(g::text, 5, '0') || '@example.com', 'Reader ' || g, 'confirmed', @now FROM generate_series(1, @Audience) g;
             INSERT INTO subscriptions (subscriber_id, edition, status, updated_at) SELECT id, 'daily', 'confirmed', @now FROM subscribers;
             """, new { now, Audience });
-    }
-
-    private static async Task<IReadOnlyList<long>> SentRunsAsync(IServiceProvider services)
-    {
-        await using var connection = await services.GetRequiredService<Database>().OpenAsync();
-        return (await connection.QueryAsync<long>("SELECT id FROM runs WHERE status <> @empty", new { empty = RunStatus.Empty })).ToList();
     }
 
     private static async Task WaitForMessagesAsync(SmtpSink sink, int count, IReadOnlyList<RunningDigest> workers)
