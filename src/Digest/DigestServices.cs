@@ -34,6 +34,7 @@ public static class DigestServices
         services.AddSingleton<IOptionsFactory<EditionsOptions>, LastGoodEditionsFactory>();
         services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
         services.AddSingleton<IValidateOptions<SiteOptions>, SiteOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);

@@ -13,6 +13,7 @@ internal static class WebSetup
         builder.Services.AddOptionsWithValidateOnStart<ApiOptions>()
             .Bind(builder.Configuration.GetSection(ApiOptions.SectionName)).ValidateDataAnnotations();
         builder.AddDigestAccess();
+        builder.AddDigestDataProtection();
         builder.Services.AddSingleton<SignUpService>();
         return builder;
     }
@@ -20,7 +21,8 @@ internal static class WebSetup
     public static WebApplication MapDigestWeb(this WebApplication app)
     {
         app.MapHealth(); // public: load balancers probe it without signing in
-        if (!app.Services.GetRequiredService<IOptions<ProcessOptions>>().Value.ServesWeb)
+        // Read unvalidated: a bad Process or Security setting is reported, in words, when the host starts.
+        if (!(app.Configuration.GetSection(ProcessOptions.SectionName).Get<ProcessOptions>() ?? new ProcessOptions()).ServesWeb)
             return app; // a worker answers health checks only
         app.UseStatusCodePages();
         app.Use(SecurityHeaders);

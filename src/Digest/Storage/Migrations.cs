@@ -102,5 +102,13 @@ internal static class Migrations
         new(5, "articles an editor excluded from the next digests", """
             ALTER TABLE articles ADD COLUMN excluded_at TEXT;
             """),
+        new(6, "the web's data-protection key ring (cookies, antiforgery), shared by every web process", """
+            CREATE TABLE data_protection_keys (
+                id {pk},
+                name TEXT NOT NULL UNIQUE,
+                xml TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            """),
     ];
 }

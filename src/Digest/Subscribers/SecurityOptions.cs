@@ -7,7 +7,9 @@ public sealed class SecurityOptions
 
     /// <summary>
     /// Secret for signing subscriber links (at least 32 characters). Set it from the environment
-    /// (<c>Security__TokenSecret</c>) in production; when empty, a random one is created once in the data folder.
+    /// (<c>Security__TokenSecret</c>) in production, the same in every process: workers sign the links the web front
+    /// checks. Required for the Web and Worker roles; with the All role, when empty, a random one is created once in
+    /// the data folder, readable by its owner only.
     /// </summary>
     public string? TokenSecret { get; set; }
 

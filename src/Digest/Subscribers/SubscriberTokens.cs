@@ -92,7 +92,12 @@ public sealed class SubscriberTokens
         {
             string fresh = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
             string temporary = path + ".tmp";
-            File.WriteAllText(temporary, fresh);
+            // Whoever reads it can sign links for any subscriber: only the service's own user may.
+            var create = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+                create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            using (var writer = new StreamWriter(temporary, create))
+                writer.Write(fresh);
             try { File.Move(temporary, path, overwrite: false); }
             catch (IOException) { File.Delete(temporary); } // another process created it first: use theirs
         }

@@ -29,13 +29,24 @@ public sealed class RunningDigest : IAsyncDisposable
     public string Log { get { lock (_log) return _log.ToString(); } }
 
     /// <summary>
-    /// The errors the service logged, and every job it failed to process (Hangfire logs a failed attempt that has
-    /// retries left as a warning only).
+    /// The errors the service logged, each with the first line of its message, and every job it failed to process
+    /// (Hangfire logs a failed attempt that has retries left as a warning only).
     /// </summary>
-    public IReadOnlyList<string> LoggedErrors => Log.Split('\n')
-        .Where(line => line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal)
-            || line.Contains("Failed to process the job", StringComparison.Ordinal))
-        .ToList();
+    public IReadOnlyList<string> LoggedErrors
+    {
+        get
+        {
+            var lines = Log.Split('\n');
+            return lines.Select((line, i) => (line, next: i + 1 < lines.Length ? lines[i + 1].Trim() : ""))
+                .Where(l => l.line.StartsWith("fail:", StringComparison.Ordinal) || l.line.StartsWith("crit:", StringComparison.Ordinal)
+                    || l.line.Contains("Failed to process the job", StringComparison.Ordinal))
+                .Select(l => $"{l.line.Trim()} {l.next}")
+                .ToList();
+        }
+    }
+
+    public void AssertNoErrorsLogged() =>
+        Assert.True(LoggedErrors.Count == 0, $"the service at {Url} logged errors:{Environment.NewLine}{string.Join(Environment.NewLine, LoggedErrors)}");
 
     public static RunningDigest Start(string workingDirectory, IDictionary<string, string>? settings = null)
     {

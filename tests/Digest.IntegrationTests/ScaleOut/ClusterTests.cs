@@ -36,7 +36,9 @@ public sealed class ClusterTests
             Connections = ConnectionsPerWorker,
             Cron = "* * * * *",
             BatchSize = 500,
-            ClaimTimeout = "00:00:05",
+            // A worker claims a chunk of entries ahead of its connections; on a loaded machine the last of them waits
+            // several seconds to be sent, and a shorter timeout would let another worker take it meanwhile.
+            ClaimTimeout = "00:00:30",
         }.WriteAsync(work.Path);
         using var engine = await DigestEngine.StartAsync(work.Path);
         await SeedAsync(engine.Services);
@@ -66,7 +68,8 @@ public sealed class ClusterTests
             // worker's batches stay "processing" in the job storage: their claims ran out and others sent them).
             var jobs = JobRecords.Read(connectionString);
             JobRecords.AssertNoneFailed(jobs, connectionString);
-            Assert.All(workers.Skip(1).Append(web), process => Assert.Empty(process.LoggedErrors));
+            foreach (var process in workers.Skip(1).Append(web))
+                process.AssertNoErrorsLogged();
             var batchServers = jobs.Where(j => j.Method == "SendBatchAsync" && j.State == SucceededState.StateName)
                 .SelectMany(j => j.Servers).Distinct().ToList();
             Assert.True(batchServers.Count >= 2, $"batches were not shared between workers: {string.Join("; ", jobs)}");

@@ -33,7 +33,7 @@ public sealed class ScheduledFanOutTests
         var jobs = await JobRecords.SettledAsync(connectionString, TimeSpan.FromMinutes(1));
 
         JobRecords.AssertNoneFailed(jobs, connectionString);
-        Assert.Empty(service.LoggedErrors);
+        service.AssertNoErrorsLogged();
         Assert.Equal(SucceededState.StateName, Assert.Single(jobs, j => j.Method == "FireAsync").State);
         var batches = jobs.Where(j => j.Method == "SendBatchAsync").ToList();
         Assert.True(batches.Count >= 2, $"the run was not cut into batch jobs: {string.Join("; ", jobs)}");

@@ -11,9 +11,9 @@ public sealed class SubscriberTokensTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
 
-    private SubscriberTokens Tokens(string secret = "a-test-secret-that-is-long-enough-0123456789") =>
+    private SubscriberTokens Tokens(string secret = "a-test-secret-that-is-long-enough-0123456789", string? dataDirectory = null) =>
         new(Options.Create(new SecurityOptions { TokenSecret = secret, UnsubscribeLinkLifetime = TimeSpan.FromDays(30) }),
-            new Database(Options.Create(new StorageOptions { DataDirectory = Path.GetTempPath() }),
+            new Database(Options.Create(new StorageOptions { DataDirectory = dataDirectory ?? Path.GetTempPath() }),
                 new HostingEnvironment { ContentRootPath = Path.GetTempPath() }, NullLogger<Database>.Instance),
             _time);
 
@@ -66,5 +66,25 @@ public sealed class SubscriberTokensTests
 
         Assert.Null(tokens.Read(token, SubscriberTokens.Unsubscribe, out string? problem));
         Assert.Contains("expired on 25 December 2026", problem);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void WithoutSecret_CreatesOneInTheDataFolder_ReadableByItsOwnerOnly_AndKeepsIt()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), $"digest-secret-{Guid.NewGuid():N}");
+        try
+        {
+            var first = Tokens(secret: "", dataDirectory: folder);
+            string path = Path.Combine(folder, "token-secret.key");
+
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            var again = Tokens(secret: "", dataDirectory: folder);
+            Assert.NotNull(again.Read(first.CreateUnsubscribe(42, "daily"), SubscriberTokens.Unsubscribe, out _));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }
