@@ -1,11 +1,9 @@
-using Dapper;
 using Digest;
 using Digest.Editions;
 using Digest.Storage;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Digest.App.Jobs;
 
@@ -30,6 +28,7 @@ internal static class JobsSetup
         services.AddSingleton<IValidateOptions<ProcessOptions>, ProcessOptionsValidator>();
         var process = builder.Configuration.GetSection(ProcessOptions.SectionName).Get<ProcessOptions>() ?? new ProcessOptions();
         builder.AddDigestStartup();
+        services.AddHostedService<JobQueueSchema>(); // after the migrations, before anything uses the job queue
         if (process.RunsJobs)
             builder.AddDigestInbox();
 
@@ -41,8 +40,6 @@ internal static class JobsSetup
                 .UseRecommendedSerializerSettings();
             var database = provider.GetRequiredService<Database>();
             if (database.Provider == StorageProvider.Postgres)
-            {
-                InstallJobQueueSchema(database);
                 configuration.UsePostgreSqlStorage(
                     options => options.UseNpgsqlConnection(database.ConnectionString),
                     new PostgreSqlStorageOptions
@@ -52,9 +49,8 @@ internal static class JobsSetup
                         InvisibilityTimeout = TimeSpan.FromMinutes(5),
                         QueuePollInterval = TimeSpan.FromMilliseconds(500),
                         DistributedLockTimeout = TimeSpan.FromMinutes(1),
-                        PrepareSchemaIfNecessary = false,
+                        PrepareSchemaIfNecessary = false, // JobQueueSchema installs it
                     });
-            }
             else
                 configuration.UseInMemoryStorage();
         });
@@ -81,25 +77,5 @@ internal static class JobsSetup
             services.AddHostedService(sp => sp.GetRequiredService<EditionScheduler>());
         }
         return builder;
-    }
-
-    /// <summary>
-    /// Installs or upgrades Hangfire's tables one process at a time. Left to Hangfire, every process that starts
-    /// installs them at once, and those that lose the race log an error (serialisation failures) for each script.
-    /// </summary>
-    private static void InstallJobQueueSchema(Database database)
-    {
-        // Hangfire builds its storage synchronously, and the installer runs its own transactions: a session lock.
-        using var connection = (NpgsqlConnection)database.OpenAsync().GetAwaiter().GetResult();
-        const string key = "digest: job queue schema";
-        connection.Execute("SELECT pg_advisory_lock(hashtext(@key))", new { key });
-        try
-        {
-            PostgreSqlObjectsInstaller.Install(connection);
-        }
-        finally
-        {
-            connection.Execute("SELECT pg_advisory_unlock(hashtext(@key))", new { key });
-        }
     }
 }
