@@ -102,5 +102,8 @@ internal static class Migrations
         new(5, "articles an editor excluded from the next digests", """
             ALTER TABLE articles ADD COLUMN excluded_at TEXT;
             """),
+        new(6, "when each subscriber was last sent a confirmation email (at most one per 10 minutes, decided here)", """
+            ALTER TABLE subscribers ADD COLUMN confirmation_sent_at TEXT;
+            """),
     ];
 }
