@@ -57,7 +57,7 @@ internal static class ArticleApi
             submission = new ArticleSubmission(ArticleParser.Parse(body, limit));
         else
             return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported content type",
-                detail: $"'{Shorten(request.ContentType)}' is not accepted; send text/plain (the article text format) or application/json");
+                detail: $"'{Echo.Short(request.ContentType, 100)}' is not accepted; send text/plain (the article text format) or application/json");
 
         if (submission.Outcome.Article is not { } content)
             return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The article cannot be stored",
@@ -86,8 +86,6 @@ internal static class ArticleApi
         }
         return buffer.ToArray();
     }
-
-    private static string? Shorten(string? text) => text is { Length: > 100 } ? text[..100] + "…" : text;
 
     private static ProblemHttpResult TooLarge(long? size, long limit) => TypedResults.Problem(
         statusCode: StatusCodes.Status413PayloadTooLarge, title: "The article is too large",

@@ -44,6 +44,8 @@ internal static class RateLimits
             var http = rejected.HttpContext;
             var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
             http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            if (!http.Request.Path.StartsWithSegments("/api"))
+                return; // a page: the error page says it, through status code pages
             await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new()
             {
                 HttpContext = http,

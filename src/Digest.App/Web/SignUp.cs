@@ -12,11 +12,17 @@ public sealed record SignUpRequest
     public string? Email { get; init; }
     public string[]? Editions { get; init; }
 
+    /// <summary>What is wrong with a subscriber's name (trimmed), wherever it is typed; null when it is fine.</summary>
+    public static string? NameProblem(string name) =>
+        name.Length > MaxNameLength ? $"name: {name.Length} characters long; the limit is {MaxNameLength}"
+        : name.Any(char.IsControl) ? "name: contains a line break or another control character"
+        : null;
+
     /// <summary>At most this many unknown names, each cut short, are quoted back: an answer never echoes unbounded input.</summary>
-    private const int QuotedNames = 5, QuotedLength = 40;
+    private const int QuotedNames = 5;
 
     private static string Quoted(IReadOnlyList<string> names) =>
-        string.Join(", ", names.Take(QuotedNames).Select(n => $"'{(n.Length > QuotedLength ? n[..QuotedLength] + "…" : n)}'"))
+        string.Join(", ", names.Take(QuotedNames).Select(n => $"'{Echo.Short(n)}'"))
         + (names.Count > QuotedNames ? $" and {names.Count - QuotedNames} more" : "");
 
     /// <summary>The request checked and normalised, or the problems keyed by field, each saying what is wrong.</summary>
@@ -28,10 +34,8 @@ public sealed record SignUpRequest
             problems["email"] = [$"email: {emailProblem}"];
 
         string name = (Name ?? "").Trim();
-        if (name.Length > MaxNameLength)
-            problems["name"] = [$"name: {name.Length} characters long; the limit is {MaxNameLength}"];
-        else if (name.Any(char.IsControl))
-            problems["name"] = ["name: contains a line break or another control character"];
+        if (NameProblem(name) is { } nameProblem)
+            problems["name"] = [nameProblem];
 
         var editions = (Editions ?? []).Select(e => (e ?? "").Trim().ToLowerInvariant()).Where(e => e.Length > 0).Distinct().ToList();
         var unknown = editions.Where(e => !configured.ContainsKey(e)).ToList();

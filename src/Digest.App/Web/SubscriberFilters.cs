@@ -11,9 +11,7 @@ internal static class SubscriberFilters
 
     /// <summary>What is wrong with a status or edition filter, naming the choices; null when both are fine.</summary>
     public static string? Problem(string? status, string? edition, EditionsOptions editions) =>
-        !string.IsNullOrEmpty(status) && !Statuses.Contains(status) ? $"status: '{Short(status)}' is not a status; statuses are {string.Join(", ", Statuses)}"
-        : !string.IsNullOrEmpty(edition) && !editions.ContainsKey(edition) ? $"edition: no edition named '{Short(edition)}'; editions are {string.Join(", ", editions.Keys)}"
+        !string.IsNullOrEmpty(status) && !Statuses.Contains(status) ? $"status: '{Echo.Short(status)}' is not a status; statuses are {string.Join(", ", Statuses)}"
+        : !string.IsNullOrEmpty(edition) && !editions.ContainsKey(edition) ? $"edition: no edition named '{Echo.Short(edition)}'; editions are {string.Join(", ", editions.Keys)}"
         : null;
-
-    private static string Short(string text) => text.Length > 40 ? text[..40] + "…" : text;
 }

@@ -13,7 +13,7 @@ internal static class TimeZoneChoices
     {
         string? zone = string.IsNullOrWhiteSpace(typed) ? null : typed.Trim();
         return zone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _)
-            ? (null, $"time zone '{(zone.Length > 60 ? zone[..60] + "…" : zone)}' is not a known IANA time zone (e.g. Europe/Berlin, America/New_York)")
+            ? (null, $"time zone '{Echo.Short(zone, 60)}' is not a known IANA time zone (e.g. Europe/Berlin, America/New_York)")
             : (zone, null);
     }
 }

@@ -1,3 +1,4 @@
+using Digest.App.Web;
 using Digest.Delivery;
 using Digest.Editions;
 using Microsoft.AspNetCore.Mvc;
@@ -26,7 +27,7 @@ public sealed class EditionsModel(IOptionsMonitor<EditionsOptions> editions, Run
     {
         string name = (edition ?? "").ToLowerInvariant();
         if (!editions.CurrentValue.ContainsKey(name))
-            return await ShowAsync(StatusCodes.Status400BadRequest, $"There is no edition '{Shorten(name)}'.", cancellationToken);
+            return await ShowAsync(StatusCodes.Status400BadRequest, $"There is no edition '{Echo.Short(name)}'.", cancellationToken);
         if (confirmed != "yes")
             return await ShowAsync(StatusCodes.Status400BadRequest, "Nothing was sent: tick the box to confirm.", cancellationToken);
         var run = await runner.StartNowAsync(name, cancellationToken);
@@ -56,6 +57,4 @@ public sealed class EditionsModel(IOptionsMonitor<EditionsOptions> editions, Run
                 schedule.TimeZone.Id, schedule.NextShown(now, 5), recent.FirstOrDefault(r => r.Edition.Equals(name, StringComparison.OrdinalIgnoreCase)));
         }).ToList();
     }
-
-    private static string Shorten(string text) => text.Length > 40 ? text[..40] + "…" : text;
 }

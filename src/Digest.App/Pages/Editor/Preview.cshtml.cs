@@ -63,7 +63,7 @@ public sealed class PreviewModel(SubscriberDirectory directory, IOptionsMonitor<
     }
 
     private PartialViewResult UnknownEdition(int status) => this.Problem(status, "No such edition",
-        $"There is no edition '{(Edition.Length > 40 ? Edition[..40] + "…" : Edition)}'; editions are {string.Join(", ", editions.CurrentValue.Keys)}.");
+        $"There is no edition '{Echo.Short(Edition)}'; editions are {string.Join(", ", editions.CurrentValue.Keys)}.");
 
     private PageResult Show(int status, string outcome)
     {

@@ -28,9 +28,7 @@ public sealed class SubscriberModel(SubscriberLifecycle lifecycle, SubscriberSto
             return Missing(id);
         string trimmed = (name ?? "").Trim();
         var (zone, zoneProblem) = TimeZoneChoices.Read(timeZone);
-        string? problem = trimmed.Length > SignUpRequest.MaxNameLength ? $"name: {trimmed.Length} characters long; the limit is {SignUpRequest.MaxNameLength}"
-            : trimmed.Any(char.IsControl) ? "name: contains a line break or another control character"
-            : zoneProblem;
+        string? problem = SignUpRequest.NameProblem(trimmed) ?? zoneProblem;
         if (problem is not null)
             return Show(StatusCodes.Status400BadRequest, $"Not saved: {problem}.");
         await subscribers.SetNameAsync(id, trimmed, cancellationToken);
