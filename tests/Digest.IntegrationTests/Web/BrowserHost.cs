@@ -87,13 +87,14 @@ public sealed class BrowserHost : IAsyncLifetime
     }
 
     /// <summary>Waits until the page shows the text: after a click, the page it leads to (the old one may still be up).</summary>
-    public void WaitForText(string text) => Wait(d => d.FindElement(By.TagName("body")).Text.Contains(text, StringComparison.Ordinal), $"no \"{text}\"");
+    public void WaitForText(string text, TimeSpan? timeout = null) =>
+        Wait(d => d.FindElement(By.TagName("body")).Text.Contains(text, StringComparison.Ordinal), $"no \"{text}\"", timeout);
 
     public string PageText => Browser.FindElement(By.TagName("body")).Text;
 
-    private void Wait(Func<IWebDriver, bool> condition, string failure)
+    private void Wait(Func<IWebDriver, bool> condition, string failure, TimeSpan? timeout = null)
     {
-        var wait = new WebDriverWait(Browser, TimeSpan.FromSeconds(15));
+        var wait = new WebDriverWait(Browser, timeout ?? TimeSpan.FromSeconds(15));
         wait.IgnoreExceptionTypes(typeof(NoSuchElementException), typeof(StaleElementReferenceException));
         try
         {
@@ -104,7 +105,7 @@ public sealed class BrowserHost : IAsyncLifetime
             string shown;
             try { shown = PageText; }
             catch (WebDriverException) { shown = "(unreadable)"; }
-            Assert.Fail($"{failure} on {Browser.Url} within 15 s. The page shows: {shown}");
+            Assert.Fail($"{failure} on {Browser.Url} within {(timeout ?? TimeSpan.FromSeconds(15)).TotalSeconds:0} s. The page shows: {shown}");
         }
     }
 

@@ -88,7 +88,7 @@ public sealed partial class WorkspaceBrowserTests(BrowserHost host) : IClassFixt
         Directory.CreateDirectory(host.InboxPath);
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "articles", "tram.txt"), Path.Combine(host.InboxPath, "tram.txt"));
         string csv = Path.Combine(host.WorkingDirectory, "readers.csv");
-        await File.WriteAllLinesAsync(csv, Enumerable.Range(1, 8).Select(i => $"live{i}@example.com,Reader {i},daily"));
+        await File.WriteAllLinesAsync(csv, Enumerable.Range(1, 12).Select(i => $"live{i}@example.com,Reader {i},daily"));
         host.Browser.Manage().Cookies.DeleteAllCookies();
         host.SignIn();
         host.Open("/subscribers/import");
@@ -114,7 +114,7 @@ public sealed partial class WorkspaceBrowserTests(BrowserHost host) : IClassFixt
         host.AssertAccessible();
         host.Browser.ExecuteScript("window.digestLoadedOnce = true;");
 
-        host.WaitForText("completed");
+        host.WaitForText("completed", TimeSpan.FromSeconds(120)); // twelve messages, each held a second by the server
         var sent = await send;
         Assert.True(sent.ExitCode == 0, sent.Output + sent.Error);
         Assert.Matches(@"^(\d+) of \1$", host.Browser.FindElement(By.Id("sent")).Text);
