@@ -1,30 +1,37 @@
 using Digest.Editions;
 using Digest.Rendering;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Digest.App.Web;
 
-/// <summary>The next digest of an edition, byte for byte the HTML (or text) a subscriber would get.</summary>
+/// <summary>The next digest of an edition, byte for byte the HTML (or text) a subscriber would get (editors only).</summary>
 internal static class PreviewEndpoints
 {
+    /// <summary>A digest is shown as mail shows it: its own inline styles and images, never a script, in a sandbox.</summary>
+    public const string ContentSecurityPolicy = "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; font-src *; frame-ancestors 'self'; sandbox";
+
     public static void MapPreview(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/preview/{edition}.txt", (string edition, long? subscriber, DigestPreview preview, CancellationToken cancellationToken) =>
-            RenderAsync(edition, subscriber, preview, rendered => Results.Text(rendered.Text, "text/plain; charset=utf-8"), cancellationToken));
-        app.MapGet("/preview/{edition}", (string edition, long? subscriber, DigestPreview preview, CancellationToken cancellationToken) =>
-            RenderAsync(edition, subscriber, preview, rendered => Results.Content(rendered.Html, "text/html; charset=utf-8"), cancellationToken));
+        app.MapGet("/preview/{edition}.txt", (HttpContext context, string edition, long? subscriber, DigestPreview preview, CancellationToken cancellationToken) =>
+            RenderAsync(context, edition, subscriber, preview, rendered => TypedResults.Text(rendered.Text, "text/plain; charset=utf-8"), cancellationToken))
+            .ExcludeFromDescription();
+        app.MapGet("/preview/{edition}", (HttpContext context, string edition, long? subscriber, DigestPreview preview, CancellationToken cancellationToken) =>
+            RenderAsync(context, edition, subscriber, preview, rendered => TypedResults.Text(rendered.Html, "text/html; charset=utf-8"), cancellationToken))
+            .ExcludeFromDescription();
     }
 
-    private static async Task<IResult> RenderAsync(string edition, long? subscriber, DigestPreview preview,
-        Func<RenderedDigest, IResult> show, CancellationToken cancellationToken)
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> RenderAsync(HttpContext context, string edition, long? subscriber,
+        DigestPreview preview, Func<RenderedDigest, ContentHttpResult> show, CancellationToken cancellationToken)
     {
         try
         {
             var (_, rendered) = await preview.RenderAsync(edition, subscriber, cancellationToken);
+            context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
             return show(rendered);
         }
         catch (UnknownEditionException error)
         {
-            return Page.Html("No such edition", $"<h1>No such edition</h1><p>{Page.E(error.Message)}</p>", StatusCodes.Status404NotFound);
+            return TypedResults.Problem(error.Message, statusCode: StatusCodes.Status404NotFound, title: "No such edition");
         }
     }
 }

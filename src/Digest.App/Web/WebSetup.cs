@@ -1,20 +1,45 @@
+using Digest.App.Api;
 using Digest.App.Jobs;
 using Digest.App.Web.Access;
 using Hangfire;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
 
 namespace Digest.App.Web;
 
 internal static class WebSetup
 {
+    /// <summary>Every Digest page may load only Digest's own stylesheet, script and images, and be framed only by Digest.</summary>
+    private const string PagePolicy =
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; " +
+        "form-action 'self'; frame-ancestors 'self'; frame-src 'self'";
+
+    /// <summary>The Hangfire dashboard and the API reference are third-party pages that use inline scripts and styles.</summary>
+    private const string ToolPolicy =
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; object-src 'none'; " +
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+
     public static IHostApplicationBuilder AddDigestWeb(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddProblemDetails();
-        builder.Services.AddOptionsWithValidateOnStart<ApiOptions>()
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.AddOptionsWithValidateOnStart<ApiOptions>()
             .Bind(builder.Configuration.GetSection(ApiOptions.SectionName)).ValidateDataAnnotations();
         builder.AddDigestAccess();
         builder.AddDigestDataProtection();
-        builder.Services.AddSingleton<SignUpService>();
+        builder.AddDigestProxies();
+        services.AddDigestRateLimits();
+        services.AddRazorPages(options =>
+        {
+            // Who may open a page follows from its folder: Public/ anyone, Editor/ editors and admins, Admin/ admins.
+            options.Conventions.AllowAnonymousToFolder("/Public");
+            options.Conventions.AuthorizeFolder("/Editor", AccessPolicies.Editor);
+            options.Conventions.AuthorizeFolder("/Admin", AccessPolicies.Admin);
+        });
+        services.AddOpenApi();
+        services.AddHsts(options => options.MaxAge = TimeSpan.FromDays(365));
+        services.AddSingleton<SignUpService>();
         return builder;
     }
 
@@ -24,26 +49,29 @@ internal static class WebSetup
         // Read unvalidated: a bad Process or Security setting is reported, in words, when the host starts.
         if (!(app.Configuration.GetSection(ProcessOptions.SectionName).Get<ProcessOptions>() ?? new ProcessOptions()).ServesWeb)
             return app; // a worker answers health checks only
-        app.UseStatusCodePages();
+        if (app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.Any)
+            app.UseForwardedHeaders();
+        app.UseExceptionHandler("/error/500");
+        app.UseHsts(); // only on HTTPS, and never for localhost
         app.Use(SecurityHeaders);
+        app.UseWhen(IsApi, api => api.UseStatusCodePages()); // problem details
+        app.UseWhen(context => !IsApi(context), pages => pages.UseStatusCodePagesWithReExecute("/error/{0}"));
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = new EmbeddedFileProvider(typeof(WebSetup).Assembly, "Digest.App.wwwroot") });
+        app.UseRouting();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
         WarnWhenNobodyCanSignIn(app);
 
-        app.MapSignIn();
-        app.MapArticlePages();
+        app.MapRazorPages();
         app.MapArticleApi();
-        app.MapUnsubscribe();
-        app.MapSubscriberPages();
-        app.MapArchive();
-
-        var editors = app.MapGroup("").RequireAuthorization(AccessPolicies.Editor);
-        editors.MapHomePage();
-        editors.MapPreview();
-        editors.MapPreviewPage();
-        editors.MapSubscriberAdmin();
-        editors.MapRunPages();
+        app.MapSubscriberApi();
+        app.MapRunApi();
+        app.MapArchiveFeed();
+        app.MapGroup("").RequireAuthorization(AccessPolicies.Editor).MapPreview();
+        app.MapOpenApi();
+        app.MapScalarApiReference(options => options.WithTitle("Digest API").DisableDefaultFonts());
 
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {
@@ -55,16 +83,25 @@ internal static class WebSetup
         return app;
     }
 
+    private static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
+
     /// <summary>
-    /// No other site may frame Digest's pages (the preview frames are its own), and no page's address is sent on as a
-    /// referrer: subscriber links carry their token in the path.
+    /// A Content-Security-Policy on every answer that does not set its own (the previews do), no framing by other
+    /// sites, and no page address sent on as a referrer: subscriber links carry their token in the path.
     /// </summary>
     private static Task SecurityHeaders(HttpContext context, Func<Task> next)
     {
-        var headers = context.Response.Headers;
-        headers.XFrameOptions = "SAMEORIGIN";
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
+        bool tool = context.Request.Path.StartsWithSegments("/hangfire") || context.Request.Path.StartsWithSegments("/scalar");
+        context.Response.OnStarting(() =>
+        {
+            var headers = context.Response.Headers;
+            if (!headers.ContainsKey("Content-Security-Policy"))
+                headers.ContentSecurityPolicy = tool ? ToolPolicy : PagePolicy;
+            headers.XFrameOptions = "SAMEORIGIN";
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer";
+            return Task.CompletedTask;
+        });
         return next();
     }
 
@@ -73,7 +110,7 @@ internal static class WebSetup
         if (app.Services.GetRequiredService<IOptions<UsersOptions>>().Value.Count > 0)
             return;
         app.Logger.LogWarning(
-            "No users are configured, so nobody can sign in: editor and admin pages answer only requests made on this machine. " +
+            "No users are configured, so nobody can sign in: editor and admin pages answer only requests made on this machine, to a loopback address. " +
             "Create an admin with 'dotnet Digest.App.dll users add <name> --role admin' and put what it prints under \"Users\" in appsettings.json");
     }
 }

@@ -145,6 +145,21 @@ public sealed class ArticleStore(Database database, TimeProvider time)
             runs[a.Id].Select(r => new ArticleRun(r.RunId, r.Edition, Clock.Parse(r.Slot), r.Status)).ToList(), excluded.Contains(a.Id))).ToList();
     }
 
+    /// <summary>One article with the runs that carried it and whether it is held back, for the editors' detail page.</summary>
+    public async Task<ArticleListing?> FindListingAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ArticleRow>($"SELECT {Columns} FROM articles a WHERE a.id = @id", new { id });
+        if (row is null)
+            return null;
+        var runs = await connection.QueryAsync<RunRow>("""
+            SELECT ra.article_id AS ArticleId, r.id AS RunId, r.edition AS Edition, r.slot AS Slot, r.status AS Status
+            FROM run_articles ra JOIN runs r ON r.id = ra.run_id WHERE ra.article_id = @id ORDER BY r.slot
+            """, new { id });
+        bool excluded = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM articles WHERE id = @id AND excluded_at IS NOT NULL", new { id }) > 0;
+        return new ArticleListing(row.ToArticle(), runs.Select(r => new ArticleRun(r.RunId, r.Edition, Clock.Parse(r.Slot), r.Status)).ToList(), excluded);
+    }
+
     /// <summary>
     /// The articles the next run of an edition would carry: ingested since <paramref name="since"/> and not yet
     /// sent in any run of that edition, oldest first.

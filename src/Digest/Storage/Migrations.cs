@@ -110,5 +110,8 @@ internal static class Migrations
                 created_at TEXT NOT NULL
             );
             """),
+        new(7, "when each subscriber was last sent a confirmation email (at most one per 10 minutes, decided here)", """
+            ALTER TABLE subscribers ADD COLUMN confirmation_sent_at TEXT;
+            """),
     ];
 }

@@ -43,7 +43,35 @@ public sealed class SubscriberDirectory(Database database, TimeProvider time)
 
     private sealed record SubscriptionRow(long SubscriberId, string Edition);
 
-    public async Task<IReadOnlyList<SubscriberListing>> SearchAsync(SubscriberFilter filter, int limit, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<SubscriberListing>> SearchAsync(SubscriberFilter filter, int limit, CancellationToken cancellationToken = default) =>
+        PageAsync(filter, 0, limit, cancellationToken);
+
+    /// <summary>The matching subscribers from the <paramref name="offset"/>-th on, in ID order.</summary>
+    public async Task<IReadOnlyList<SubscriberListing>> PageAsync(SubscriberFilter filter, int offset, int limit, CancellationToken cancellationToken = default)
+    {
+        var (where, parameters) = Where(filter, offset, limit);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var subscribers = (await connection.QueryAsync<Subscriber>(
+            $"SELECT p.id, p.email, p.name, p.status FROM subscribers p {where} ORDER BY p.id LIMIT @limit OFFSET @offset", parameters)).ToList();
+        if (subscribers.Count == 0)
+            return [];
+        var subscriptions = (await connection.QueryAsync<SubscriptionRow>("""
+            SELECT subscriber_id AS SubscriberId, edition AS Edition FROM subscriptions
+            WHERE subscriber_id BETWEEN @first AND @last AND status = @confirmed ORDER BY edition
+            """, new { first = subscribers[0].Id, last = subscribers[^1].Id, confirmed = SubscriberStatus.Confirmed }))
+            .ToLookup(s => s.SubscriberId, s => s.Edition);
+        return subscribers.Select(s => new SubscriberListing(s, subscriptions[s.Id].ToList())).ToList();
+    }
+
+    /// <summary>How many subscribers match, for the totals a list shows beside one page of them.</summary>
+    public async Task<int> CountAsync(SubscriberFilter filter, CancellationToken cancellationToken = default)
+    {
+        var (where, parameters) = Where(filter, 0, 0);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (int)await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM subscribers p {where}", parameters);
+    }
+
+    private static (string Where, object Parameters) Where(SubscriberFilter filter, int offset, int limit)
     {
         // Only the filters given become SQL: PostgreSQL cannot type a parameter that is only ever compared to NULL.
         var where = new StringBuilder("WHERE 1 = 1");
@@ -53,26 +81,15 @@ public sealed class SubscriberDirectory(Database database, TimeProvider time)
             where.Append(" AND p.status = @status");
         if (!string.IsNullOrWhiteSpace(filter.Edition))
             where.Append(" AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.subscriber_id = p.id AND s.edition = @edition AND s.status = @confirmed)");
-        var parameters = new
+        return (where.ToString(), new
         {
             like = $"%{Escape(filter.Text?.Trim().ToLowerInvariant() ?? "")}%",
             status = filter.Status,
             edition = filter.Edition?.ToLowerInvariant(),
             confirmed = SubscriberStatus.Confirmed,
             limit,
-        };
-
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var subscribers = (await connection.QueryAsync<Subscriber>(
-            $"SELECT p.id, p.email, p.name, p.status FROM subscribers p {where} ORDER BY p.id LIMIT @limit", parameters)).ToList();
-        if (subscribers.Count == 0)
-            return [];
-        var subscriptions = (await connection.QueryAsync<SubscriptionRow>("""
-            SELECT subscriber_id AS SubscriberId, edition AS Edition FROM subscriptions
-            WHERE subscriber_id BETWEEN @first AND @last AND status = @confirmed ORDER BY edition
-            """, new { first = subscribers[0].Id, last = subscribers[^1].Id, confirmed = SubscriberStatus.Confirmed }))
-            .ToLookup(s => s.SubscriberId, s => s.Edition);
-        return subscribers.Select(s => new SubscriberListing(s, subscriptions[s.Id].ToList())).ToList();
+            offset,
+        });
     }
 
     /// <summary>LIKE wildcards typed into the search box (an address like a_b@x.org) are searched for literally.</summary>

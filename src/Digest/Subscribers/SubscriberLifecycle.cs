@@ -50,6 +50,30 @@ public sealed class SubscriberLifecycle(Database database, TimeProvider time)
         return subscriber;
     }
 
+    /// <summary>
+    /// Whether a confirmation email may go to the subscriber now: true for at most one caller per
+    /// <paramref name="every"/>, however many ask at once and in however many processes, because the database decides
+    /// (one conditional UPDATE). A caller whose mail then fails hands the turn back with <see cref="ReleaseConfirmationMailAsync"/>.
+    /// </summary>
+    public async Task<DateTimeOffset?> ClaimConfirmationMailAsync(long id, TimeSpan every, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        int claimed = await connection.ExecuteAsync("""
+            UPDATE subscribers SET confirmation_sent_at = @now
+            WHERE id = @id AND (confirmation_sent_at IS NULL OR confirmation_sent_at <= @before)
+            """, new { id, now = Clock.Format(now), before = Clock.Format(now - every) });
+        return claimed == 1 ? now : null;
+    }
+
+    /// <summary>Gives back a claim whose mail could not be sent, so the next request may try at once.</summary>
+    public async Task ReleaseConfirmationMailAsync(long id, DateTimeOffset claimedAt, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("UPDATE subscribers SET confirmation_sent_at = NULL WHERE id = @id AND confirmation_sent_at = @claimedAt",
+            new { id, claimedAt = Clock.Format(claimedAt) });
+    }
+
     /// <summary>Confirms the address and every edition awaiting confirmation. Confirming twice is harmless.</summary>
     public async Task<Subscriber?> ConfirmAsync(long id, CancellationToken cancellationToken = default)
     {
@@ -64,6 +88,14 @@ public sealed class SubscriberLifecycle(Database database, TimeProvider time)
             """, new { id, confirmed = SubscriberStatus.Confirmed, pending = SubscriberStatus.Pending, now }, transaction);
         await transaction.CommitAsync(cancellationToken);
         return await SubscriberStore.FindAsync(connection, id);
+    }
+
+    /// <summary>The editions a subscriber asked for and has not yet confirmed, as the confirmation email names them.</summary>
+    public async Task<IReadOnlyList<string>> PendingEditionsAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<string>("SELECT edition FROM subscriptions WHERE subscriber_id = @id AND status = @pending ORDER BY edition",
+            new { id, pending = SubscriberStatus.Pending })).ToList();
     }
 
     public async Task<SubscriberPreferences?> PreferencesAsync(long id, CancellationToken cancellationToken = default)

@@ -78,6 +78,33 @@ public sealed class SubscriberStore(Database database, TimeProvider time)
         return await connection.ExecuteAsync("UPDATE subscribers SET time_zone = @timeZone WHERE id = @id", new { id, timeZone }) > 0;
     }
 
+    /// <summary>Renames a subscriber (an editor's correction); false when there is no such subscriber.</summary>
+    public async Task<bool> SetNameAsync(long id, string name, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync("UPDATE subscribers SET name = @name WHERE id = @id", new { id, name }) > 0;
+    }
+
+    /// <summary>
+    /// Erases a subscriber on request: the address, name and time zone are gone, every subscription ends and the
+    /// servers' replies (which may quote the address) are cleared from the ledger. The ledger keeps its rows, so a
+    /// run's counts stay true; the row is kept under a placeholder that is no address. False when there is no such subscriber.
+    /// </summary>
+    public async Task<bool> EraseAsync(long id, CancellationToken cancellationToken = default)
+    {
+        string now = Clock.Format(time.GetUtcNow());
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        int changed = await connection.ExecuteAsync("""
+            UPDATE subscribers SET email = @placeholder, name = '', time_zone = NULL, status = @unsubscribed WHERE id = @id
+            """, new { id, placeholder = $"erased-{id}", unsubscribed = SubscriberStatus.Unsubscribed }, transaction);
+        await connection.ExecuteAsync("UPDATE subscriptions SET status = @unsubscribed, updated_at = @now WHERE subscriber_id = @id",
+            new { id, unsubscribed = SubscriberStatus.Unsubscribed, now }, transaction);
+        await connection.ExecuteAsync("UPDATE deliveries SET last_reply = NULL WHERE subscriber_id = @id", new { id }, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return changed > 0;
+    }
+
     /// <summary>The distinct time zones among an edition's confirmed subscribers; null stands for "the edition's own".</summary>
     public async Task<IReadOnlyList<string?>> AudienceTimeZonesAsync(string edition, CancellationToken cancellationToken = default)
     {

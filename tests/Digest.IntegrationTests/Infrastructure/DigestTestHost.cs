@@ -14,9 +14,13 @@ public sealed class DigestTestHost : WebApplicationFactory<Program>
 {
     private readonly TempFolder _folder = new("digest-host");
     private readonly Dictionary<string, string?> _settings;
+    private readonly LiveSettings? _live;
 
-    public DigestTestHost(IDictionary<string, string?>? settings = null)
+    /// <param name="settings">Settings on top of the defaults.</param>
+    /// <param name="live">Settings the test changes while the host runs (read after <paramref name="settings"/>).</param>
+    public DigestTestHost(IDictionary<string, string?>? settings = null, LiveSettings? live = null)
     {
+        _live = live;
         _settings = new Dictionary<string, string?>
         {
             ["Storage:DataDirectory"] = _folder.Combine("data"),
@@ -60,7 +64,12 @@ public sealed class DigestTestHost : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseContentRoot(_folder.Path);
-        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
+        builder.ConfigureAppConfiguration(configuration =>
+        {
+            configuration.AddInMemoryCollection(_settings);
+            if (_live is not null)
+                configuration.Add(_live);
+        });
         builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, LoopbackClient>());
     }
 

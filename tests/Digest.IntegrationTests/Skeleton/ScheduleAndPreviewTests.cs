@@ -72,7 +72,8 @@ public sealed class ScheduleAndPreviewTests
         var response = await client.GetAsync("/preview/hourly");
 
         Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Contains("There is no edition &#x27;hourly&#x27;", await response.Content.ReadAsStringAsync());
+        using var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.StartsWith("There is no edition 'hourly'", problem.RootElement.GetProperty("detail").GetString());
     }
 
     private static async Task<string[]> WaitForFilesAsync(string folder, int count, TimeSpan timeout)

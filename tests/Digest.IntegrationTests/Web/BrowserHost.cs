@@ -87,13 +87,14 @@ public sealed class BrowserHost : IAsyncLifetime
     }
 
     /// <summary>Waits until the page shows the text: after a click, the page it leads to (the old one may still be up).</summary>
-    public void WaitForText(string text) => Wait(d => d.FindElement(By.TagName("body")).Text.Contains(text, StringComparison.Ordinal), $"no \"{text}\"");
+    public void WaitForText(string text, TimeSpan? timeout = null) =>
+        Wait(d => d.FindElement(By.TagName("body")).Text.Contains(text, StringComparison.Ordinal), $"no \"{text}\"", timeout);
 
     public string PageText => Browser.FindElement(By.TagName("body")).Text;
 
-    private void Wait(Func<IWebDriver, bool> condition, string failure)
+    private void Wait(Func<IWebDriver, bool> condition, string failure, TimeSpan? timeout = null)
     {
-        var wait = new WebDriverWait(Browser, TimeSpan.FromSeconds(15));
+        var wait = new WebDriverWait(Browser, timeout ?? TimeSpan.FromSeconds(15));
         wait.IgnoreExceptionTypes(typeof(NoSuchElementException), typeof(StaleElementReferenceException));
         try
         {
@@ -104,11 +105,43 @@ public sealed class BrowserHost : IAsyncLifetime
             string shown;
             try { shown = PageText; }
             catch (WebDriverException) { shown = "(unreadable)"; }
-            Assert.Fail($"{failure} on {Browser.Url} within 15 s. The page shows: {shown}");
+            Assert.Fail($"{failure} on {Browser.Url} within {(timeout ?? TimeSpan.FromSeconds(15)).TotalSeconds:0} s. The page shows: {shown}");
         }
     }
 
     public void Screenshot(string name) => Browser.GetScreenshot().SaveAsFile(Path.Combine(ArtifactsDirectory, name + ".png"));
+
+    /// <summary>axe-core as npm installs it (the test command runs <c>npm ci</c> in tests/Digest.IntegrationTests/browser).</summary>
+    private static readonly Lazy<string> Axe = new(() =>
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            string candidate = Path.Combine(folder.FullName, "browser", "node_modules", "axe-core", "axe.min.js");
+            if (File.Exists(candidate))
+                return File.ReadAllText(candidate);
+        }
+        throw new InvalidOperationException(
+            "axe-core is missing: run 'npm ci --prefix tests/Digest.IntegrationTests/browser' (the README's test command does).");
+    });
+
+    /// <summary>Runs axe-core on the page now shown; fails naming every serious or critical violation and where it is.</summary>
+    public void AssertAccessible()
+    {
+        Browser.ExecuteScript(Axe.Value);
+        Browser.Manage().Timeouts().AsynchronousJavaScript = TimeSpan.FromSeconds(30);
+        var found = Browser.ExecuteAsyncScript("""
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ['violations'] })
+              .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map(n => n.target.join(' ')).join('; ')}`)))
+              .catch(e => done(['axe failed: ' + e]));
+            """);
+        var violations = (found as IEnumerable<object> ?? []).Select(v => v?.ToString() ?? "").ToList();
+        Assert.True(violations.Count == 0, $"{Browser.Url} has accessibility violations:{Environment.NewLine}{string.Join(Environment.NewLine, violations)}");
+    }
+
+    /// <summary>The heading of the page now shown, once it shows one.</summary>
+    public string Heading => Find(By.TagName("h1")).Text;
 
     public void SignIn()
     {

@@ -87,11 +87,12 @@ public sealed class EditorPagesTests
 
         string page = await client.GetStringAsync($"/preview?edition=daily&subscriber={ana.Id}");
 
-        Assert.Contains($"<iframe id=\"desktop\" title=\"Desktop preview\" width=\"700\" src=\"/preview/daily?subscriber={ana.Id}\">", page);
-        Assert.Contains($"<iframe id=\"phone-dark\" title=\"Phone preview in dark mode\" width=\"375\" style=\"color-scheme: dark; background: #111827\" src=\"/preview/daily?subscriber={ana.Id}\">", page);
-        Assert.Contains($"<iframe id=\"phone\" title=\"Phone preview\" width=\"375\" src=\"/preview/daily?subscriber={ana.Id}\">", page);
-        Assert.Contains($"src=\"/preview/daily.txt?subscriber={ana.Id}\"", page);
-        Assert.Contains($"<option value=\"{ana.Id}\" selected>ana@example.com</option>", page);
+        // Each digest is shown in a sandbox: no script in it runs, and it cannot reach the page around it.
+        Assert.Contains($"<iframe id=\"desktop\" title=\"Desktop preview\" sandbox=\"\" class=\"desktop\" src=\"/preview/daily?subscriber={ana.Id}\">", page);
+        Assert.Contains($"<iframe id=\"phone-dark\" title=\"Phone preview in dark mode\" sandbox=\"\" class=\"phone dark\" src=\"/preview/daily?subscriber={ana.Id}\">", page);
+        Assert.Contains($"<iframe id=\"phone\" title=\"Phone preview\" sandbox=\"\" class=\"phone\" src=\"/preview/daily?subscriber={ana.Id}\">", page);
+        Assert.Contains($"<iframe id=\"text\" title=\"Text preview\" sandbox=\"\" class=\"text\" src=\"/preview/daily.txt?subscriber={ana.Id}\">", page);
+        Assert.Contains($"<option value=\"{ana.Id}\" selected=\"selected\">ana@example.com</option>", page);
         Assert.Contains("value=\"erin@newsroom.example.org\"", page);
     }
 
@@ -104,7 +105,7 @@ public sealed class EditorPagesTests
         using var client = await EditorAsync(host);
         var ana = await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana", ["daily"]);
 
-        var response = await WebForms.PostFormAsync(client, "/preview?edition=daily", "/preview/test",
+        var response = await WebForms.PostFormAsync(client, "/preview?edition=daily", "/preview",
             [new("edition", "daily"), new("to", "erin@newsroom.example.org")]);
 
         Assert.Contains("Test sent to erin@newsroom.example.org.", await response.Content.ReadAsStringAsync());
@@ -123,7 +124,7 @@ public sealed class EditorPagesTests
         using var host = Host();
         using var client = await EditorAsync(host);
 
-        var response = await WebForms.PostFormAsync(client, "/preview", "/preview/test", [new("edition", "daily"), new("to", "erin@")]);
+        var response = await WebForms.PostFormAsync(client, "/preview", "/preview", [new("edition", "daily"), new("to", "erin@")]);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("Test not sent: &#x27;erin@&#x27; is not an email address.", await response.Content.ReadAsStringAsync());

@@ -24,7 +24,7 @@ public sealed class SignInTests
     }
 
     [Theory]
-    [InlineData("/preview/test")]
+    [InlineData("/preview")]
     [InlineData("/subscribers/import")]
     [InlineData("/runs/1/resend")]
     public async Task AnonymousFormPost_RedirectsToSignIn_AndDoesNothing(string action)

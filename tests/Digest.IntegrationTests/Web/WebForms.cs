@@ -52,6 +52,6 @@ internal static partial class WebForms
     public static Task<HttpResponseMessage> SignInAsync(HttpClient client, string user, string password) =>
         PostFormAsync(client, "/signin", "/signin", [new("userName", user), new("password", password), new("returnUrl", "/")]);
 
-    [GeneratedRegex("""<input type="hidden" name="(?<name>__RequestVerificationToken)" value="(?<value>[^"]+)">""")]
+    [GeneratedRegex("""<input[^>]*name="(?<name>__RequestVerificationToken)"[^>]*value="(?<value>[^"]+)"[^>]*>""")]
     private static partial Regex AntiforgeryField();
 }

@@ -7,6 +7,7 @@ namespace Digest.Tests.Web;
 public sealed class SignInGuardTests
 {
     private const string Password = "correct horse battery staple";
+    private const string Client = "203.0.113.1";
 
     private static (SignInGuard Guard, FakeTimeProvider Time) Guard()
     {
@@ -20,7 +21,7 @@ public sealed class SignInGuardTests
     {
         var (guard, _) = Guard();
 
-        var outcome = guard.SignIn("ERIN", Password);
+        var outcome = guard.SignIn(Client, "ERIN", Password);
 
         Assert.Equal("erin", outcome.User?.Name);
         Assert.Equal(["editor"], outcome.User?.Roles);
@@ -31,13 +32,13 @@ public sealed class SignInGuardTests
     {
         var (guard, time) = Guard();
         for (int i = 0; i < SignInGuard.MaxFailures; i++)
-            guard.SignIn("erin", "wrong " + i);
+            guard.SignIn(Client, "erin", "wrong " + i);
 
-        var locked = guard.SignIn("erin", Password);
+        var locked = guard.SignIn(Client, "erin", Password);
         time.Advance(SignInGuard.LockoutPeriod - TimeSpan.FromSeconds(1));
-        var stillLocked = guard.SignIn("erin", Password);
+        var stillLocked = guard.SignIn(Client, "erin", Password);
         time.Advance(TimeSpan.FromSeconds(2));
-        var open = guard.SignIn("erin", Password);
+        var open = guard.SignIn(Client, "erin", Password);
 
         Assert.Null(locked.User);
         Assert.Equal("Too many failed attempts for this user name. Try again after 09:15 UTC.", locked.Problem);
@@ -50,13 +51,13 @@ public sealed class SignInGuardTests
     {
         var (guard, _) = Guard();
         for (int i = 0; i < SignInGuard.MaxFailures - 1; i++)
-            guard.SignIn("erin", "wrong");
-        guard.SignIn("erin", Password);
+            guard.SignIn(Client, "erin", "wrong");
+        guard.SignIn(Client, "erin", Password);
 
         for (int i = 0; i < SignInGuard.MaxFailures - 1; i++)
-            guard.SignIn("erin", "wrong");
+            guard.SignIn(Client, "erin", "wrong");
 
-        Assert.NotNull(guard.SignIn("erin", Password).User);
+        Assert.NotNull(guard.SignIn(Client, "erin", Password).User);
     }
 
     [Fact]

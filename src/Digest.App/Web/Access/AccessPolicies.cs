@@ -27,23 +27,27 @@ public static class AccessPolicies
         services.AddSingleton<IValidateOptions<UsersOptions>, UsersOptionsValidator>();
         services.AddSingleton<SignInGuard>();
         services.AddSingleton<IAuthorizationHandler, RoleOrLocalSetupHandler>();
-        services.AddAntiforgery(options => options.Cookie.Name = "Digest.Antiforgery");
+        services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "Digest.Antiforgery";
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // Secure under HTTPS (also behind a trusted TLS proxy)
+        });
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(options =>
         {
             options.Cookie.Name = "Digest.SignIn";
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Lax;
-            options.LoginPath = SignInPages.Path;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.LoginPath = "/signin";
             options.ReturnUrlParameter = "returnUrl";
             options.ExpireTimeSpan = TimeSpan.FromHours(8);
             options.SlidingExpiration = true;
+            options.Events.OnValidatePrincipal = SessionStamp.ValidateAsync;
             options.Events.OnRedirectToLogin = context => IsApi(context.Request)
                 ? Status(context.Response, StatusCodes.Status401Unauthorized)
                 : Redirect(context);
-            options.Events.OnRedirectToAccessDenied = context => IsApi(context.Request)
-                ? Status(context.Response, StatusCodes.Status403Forbidden)
-                : Page.Html("Not allowed", "<h1>Not allowed</h1><p>Your account does not have the role this page needs.</p>",
-                    StatusCodes.Status403Forbidden).ExecuteAsync(context.HttpContext);
+            // A bare 403: pages get the error page from status code pages, the API a problem answer.
+            options.Events.OnRedirectToAccessDenied = context => Status(context.Response, StatusCodes.Status403Forbidden);
         });
         services.AddAuthorizationBuilder()
             .AddPolicy(Editor, policy => policy.AddRequirements(new RoleRequirement(Editor)))
@@ -71,8 +75,9 @@ internal sealed record RoleRequirement(string Role) : IAuthorizationRequirement;
 
 /// <summary>
 /// Grants a requirement to a signed-in user with the role. Until the first user is configured, requests made on
-/// this machine itself are let in, so an operator can set Digest up; a request that came through a reverse proxy
-/// (it carries forwarding headers) never counts as local, even though the proxy connects from loopback.
+/// this machine itself are let in, so an operator can set Digest up. Such a request must come over loopback, name
+/// a loopback host (a page another site loads by DNS rebinding names that site), and carry no proxy header: a
+/// request relayed by a reverse proxy never counts as local, even though the proxy connects from loopback.
 /// </summary>
 internal sealed class RoleOrLocalSetupHandler(IOptionsMonitor<UsersOptions> users) : AuthorizationHandler<RoleRequirement>
 {
@@ -86,7 +91,17 @@ internal sealed class RoleOrLocalSetupHandler(IOptionsMonitor<UsersOptions> user
         return Task.CompletedTask;
     }
 
+    /// <summary>Headers a proxy, load balancer or CDN adds (ASP.NET Core's forwarded headers middleware renames X-Forwarded-* to X-Original-*).</summary>
+    private static readonly string[] ProxyHeaders = ["Forwarded", "X-Real-IP", "Via", "True-Client-IP", "CF-Connecting-IP"];
+    private static readonly string[] ProxyHeaderPrefixes = ["X-Forwarded-", "X-Original-"];
+
     internal static bool IsLocal(HttpContext http) =>
         http.Connection.RemoteIpAddress is { } address && IPAddress.IsLoopback(address)
-        && !http.Request.Headers.ContainsKey("X-Forwarded-For") && !http.Request.Headers.ContainsKey("Forwarded");
+        && IsLoopbackName(http.Request.Host.Host)
+        && !http.Request.Headers.Keys.Any(header => ProxyHeaders.Contains(header, StringComparer.OrdinalIgnoreCase)
+            || ProxyHeaderPrefixes.Any(prefix => header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)));
+
+    private static bool IsLoopbackName(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        || IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address);
 }

@@ -1,11 +1,19 @@
 using System.Security.Cryptography;
 using System.Text;
+using Digest.App.Web;
 using Digest.Articles;
 using Digest.Rendering;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
-namespace Digest.App.Web;
+namespace Digest.App.Api;
+
+/// <summary>The JSON form of an article, as described to integrators (<see cref="ArticleJson"/> reads it).</summary>
+public sealed record ArticleJsonBody(string Headline, string PublishedAt, IReadOnlyList<string> Highlights, string Body, string? Url, string? Source);
+
+/// <summary>What <c>POST /api/articles</c> answers for a stored (or recognised) article.</summary>
+public sealed record ArticleAnswer(long Id, string Slug, string Url, bool Duplicate, string? MatchedBy, string Message);
 
 /// <summary>
 /// <c>POST /api/articles</c>: the article text format (text/plain) or its JSON form. 201 for a new article, 200 with
@@ -14,10 +22,16 @@ namespace Digest.App.Web;
 /// </summary>
 internal static class ArticleApi
 {
-    public static void MapArticleApi(this WebApplication app) =>
-        app.MapPost("/api/articles", PostAsync).AddEndpointFilter(RequireApiKey).DisableAntiforgery();
+    public static void MapArticleApi(this IEndpointRouteBuilder app) =>
+        app.MapPost("/api/articles", PostAsync).AddEndpointFilter(RequireApiKey).DisableAntiforgery()
+            .WithMetadata(new RateLimitedAttribute(RateLimits.Api))
+            .WithTags("Articles").WithSummary("Submit an article (the article text format as text/plain, or JSON)")
+            .Accepts<ArticleJsonBody>("application/json", "text/plain")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-    private static async Task<IResult> PostAsync(HttpRequest request, ArticleStore articles, IOptions<ApiOptions> api,
+    private static async Task<Results<Created<ArticleAnswer>, Ok<ArticleAnswer>, ProblemHttpResult>> PostAsync(HttpRequest request, ArticleStore articles, IOptions<ApiOptions> api,
         IOptions<SiteOptions> site, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         long limit = api.Value.MaxArticleBytes;
@@ -31,7 +45,7 @@ internal static class ArticleApi
         catch (BadHttpRequestException error)
         {
             // The server refused the body itself (malformed chunking, over its own limit): the client's fault.
-            return Results.Problem(statusCode: error.StatusCode, title: "The request body could not be read", detail: error.Message);
+            return TypedResults.Problem(statusCode: error.StatusCode, title: "The request body could not be read", detail: error.Message);
         }
         if (body is null)
             return TooLarge(null, limit);
@@ -42,11 +56,11 @@ internal static class ArticleApi
         else if (IsPlainText(request.ContentType))
             submission = new ArticleSubmission(ArticleParser.Parse(body, limit));
         else
-            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported content type",
-                detail: $"'{request.ContentType}' is not accepted; send text/plain (the article text format) or application/json");
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported content type",
+                detail: $"'{Echo.Short(request.ContentType, 100)}' is not accepted; send text/plain (the article text format) or application/json");
 
         if (submission.Outcome.Article is not { } content)
-            return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The article cannot be stored",
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The article cannot be stored",
                 detail: string.Join("; ", submission.Outcome.Problems),
                 extensions: new Dictionary<string, object?> { ["problems"] = submission.Outcome.Problems.Select(p => new { p.Line, p.Message }) });
 
@@ -54,9 +68,8 @@ internal static class ArticleApi
         var stored = await articles.AddAsync(content, new ArticleOrigin(source, submission.Url), cancellationToken);
         string url = site.Value.ArticleUrl(stored.Slug);
         loggers.CreateLogger(typeof(ArticleApi)).LogInformation("API ({Source}) submitted {Article}", source, stored.Describe());
-        var answer = new { id = stored.Id, slug = stored.Slug, url, duplicate = stored.Duplicate, matchedBy = stored.MatchedBy,
-            message = $"Stored as {stored.Describe()}" };
-        return stored.Duplicate ? Results.Ok(answer) : Results.Created(url, answer);
+        var answer = new ArticleAnswer(stored.Id, stored.Slug, url, stored.Duplicate, stored.MatchedBy, $"Stored as {stored.Describe()}");
+        return stored.Duplicate ? TypedResults.Ok(answer) : TypedResults.Created(url, answer);
     }
 
     /// <summary>The body, or null when it is longer than the limit (a client may send no Content-Length).</summary>
@@ -74,7 +87,7 @@ internal static class ArticleApi
         return buffer.ToArray();
     }
 
-    private static IResult TooLarge(long? size, long limit) => Results.Problem(
+    private static ProblemHttpResult TooLarge(long? size, long limit) => TypedResults.Problem(
         statusCode: StatusCodes.Status413PayloadTooLarge, title: "The article is too large",
         detail: size is null ? $"the body is over the limit of {limit:N0} bytes" : ArticleParser.TooLarge(size.Value, limit).Message);
 
@@ -105,6 +118,6 @@ internal static class ArticleApi
         return matches ? await next(context) : Unauthorized("the API key is not valid");
     }
 
-    private static IResult Unauthorized(string detail) =>
-        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Not authorised", detail: detail);
+    private static ProblemHttpResult Unauthorized(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Not authorised", detail: detail);
 }

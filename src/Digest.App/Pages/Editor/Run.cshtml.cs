@@ -1,0 +1,37 @@
+using Digest.App.Web;
+using Digest.Delivery;
+using Digest.Editions;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Digest.App.Pages.Editor;
+
+/// <summary>One run for operators: live progress, failed recipients with the server's reply, resend to the failed.</summary>
+public sealed class RunModel(RunMonitor monitor, DeliveryLedger ledger, EditionJobs jobs) : PageModel
+{
+    private const int FailedShown = 500;
+
+    public RunProgress? Progress { get; private set; }
+    public IReadOnlyList<FailedDelivery> Failed { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
+    {
+        Progress = await monitor.GetAsync(id, cancellationToken);
+        if (Progress is null)
+            return Missing(id);
+        Failed = await ledger.FailedAsync(id, FailedShown, cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostResendAsync(long id, CancellationToken cancellationToken)
+    {
+        if (await monitor.GetAsync(id, cancellationToken) is null)
+            return Missing(id);
+        await jobs.ResendFailedAsync(id, cancellationToken);
+        return LocalRedirect($"/runs/{id}");
+    }
+
+    public static string Eta(RunProgress run) => run.Eta is { } left ? left.ToString(@"hh\:mm\:ss") : "—";
+
+    private PartialViewResult Missing(long id) => this.Problem(StatusCodes.Status404NotFound, "No such run", $"There is no run {id}.");
+}

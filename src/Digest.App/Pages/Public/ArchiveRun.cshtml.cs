@@ -1,0 +1,24 @@
+using Digest.App.Web;
+using Digest.Articles;
+using Digest.Editions;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
+
+namespace Digest.App.Pages.Public;
+
+/// <summary>One sent edition, built from the articles frozen into its run: it shows what was sent even if articles change later.</summary>
+public sealed class ArchiveRunModel(RunArchive archive, IOptionsMonitor<EditionsOptions> editions) : PageModel
+{
+    public string Title { get; private set; } = "";
+    public IReadOnlyList<Article> Articles { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
+    {
+        if (await archive.FindAsync(id, cancellationToken) is not var (run, articles))
+            return this.Problem(StatusCodes.Status404NotFound, "Not in the archive", "No edition was sent under this number.");
+        Title = ArchiveTitles.Of(editions.CurrentValue, run);
+        Articles = articles;
+        return Page();
+    }
+}
