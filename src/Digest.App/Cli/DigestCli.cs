@@ -26,16 +26,7 @@ internal static class DigestCli
             EditionsCommand.Create(),
             UsersCommand.Create(),
         };
-        try
-        {
-            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-        }
-        catch (Exception error) when (StartupErrors.Describe(error) is { } message)
-        {
-            Console.Error.WriteLine("Digest cannot run that command:");
-            Console.Error.WriteLine(message);
-            return 2;
-        }
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
 
     /// <summary>The engine with its store ready, for one command.</summary>
