@@ -5,8 +5,6 @@ using MailKit.Net.Smtp;
 
 namespace Digest.Delivery;
 
-/// <summary>The relay's certificate was refused; the message names the setting that would change that.</summary>
-public sealed class RelayTrustException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>
 /// Which certificates one SMTP server may present: the system's trusted CAs, plus the server's own
@@ -19,6 +17,9 @@ internal sealed class RelayTrust
     private readonly SmtpServerOptions _server;
     private readonly X509Certificate2Collection _authorities = [];
     private readonly string? _pin;
+
+    /// <summary>The server's settings section, e.g. <c>Delivery:Smtp:Servers:1</c>, for messages that name a setting.</summary>
+    public string Section => _section;
 
     public RelayTrust(string section, SmtpServerOptions server, string contentRoot)
     {

@@ -94,6 +94,11 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
             _globalPacer.Accepted();
             return reply;
         }
+        catch (SmtpCommandException required) when (required.StatusCode == SmtpStatusCode.AuthenticationRequired)
+        {
+            // 530 at MAIL: the relay wants a login that is not configured; no recipient is to blame.
+            throw RelayRefusedException.From(required, relay.Server, relay.Section)!;
+        }
         catch (SmtpCommandException refused) when (SendFailure.IsThrottling(refused))
         {
             bool closing = (int)refused.StatusCode == 421 || !client.IsConnected;

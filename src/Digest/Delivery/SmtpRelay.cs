@@ -40,6 +40,9 @@ internal sealed class SmtpRelay : IAsyncDisposable
     }
 
     public SmtpServerOptions Server { get; }
+
+    /// <summary>The server's settings section, for messages that name a setting.</summary>
+    public string Section => _trust.Section;
     public SendPacer Pacer { get; }
 
     /// <summary>When the server is back in rotation; in the past while it is in.</summary>
@@ -72,6 +75,11 @@ internal sealed class SmtpRelay : IAsyncDisposable
             if (!string.IsNullOrEmpty(Server.Username))
                 await client.AuthenticateAsync(Server.Username, Server.Password ?? "", cancellationToken);
         }
+        catch (Exception error) when (RelayRefusedException.From(error, Server, _trust.Section) is { } refused && refused != error)
+        {
+            client.Dispose();
+            throw refused;
+        }
         catch
         {
             client.Dispose();
@@ -90,7 +98,7 @@ internal sealed class SmtpRelay : IAsyncDisposable
         }
         catch (SslHandshakeException error) when (refusal() is { } reason)
         {
-            throw new RelayTrustException($"SMTP server {Server} refused: {reason}", error);
+            throw new RelayRefusedException($"SMTP server {Server} refused: {reason}", error);
         }
     }
 

@@ -102,5 +102,8 @@ internal static class Migrations
         new(5, "articles an editor excluded from the next digests", """
             ALTER TABLE articles ADD COLUMN excluded_at TEXT;
             """),
+        new(6, "a run's alert: the relay refused Digest itself (password, TLS), sending waits for the fix", """
+            ALTER TABLE runs ADD COLUMN alert TEXT;
+            """),
     ];
 }
