@@ -1,3 +1,4 @@
+using Digest.App.Health;
 using Digest.App.Jobs;
 using Digest.App.Web.Access;
 using Hangfire;
@@ -13,13 +14,14 @@ internal static class WebSetup
         builder.Services.AddOptionsWithValidateOnStart<ApiOptions>()
             .Bind(builder.Configuration.GetSection(ApiOptions.SectionName)).ValidateDataAnnotations();
         builder.AddDigestAccess();
+        builder.AddDigestHealth();
         builder.Services.AddSingleton<SignUpService>();
         return builder;
     }
 
     public static WebApplication MapDigestWeb(this WebApplication app)
     {
-        app.MapHealth(); // public: load balancers probe it without signing in
+        app.MapDigestHealth(); // public: load balancers probe it without signing in
         if (!app.Services.GetRequiredService<IOptions<ProcessOptions>>().Value.ServesWeb)
             return app; // a worker answers health checks only
         app.UseStatusCodePages();
