@@ -50,6 +50,10 @@ internal static partial class StartupErrors
         {
             return await run([.. args.Where(a => a != Verbose)]);
         }
+        catch (OperationCanceledException) when (!verbose)
+        {
+            return 0; // stopped (SIGTERM, Ctrl+C) before it had finished starting: nothing went wrong
+        }
         catch (Exception error)
         {
             var failure = Describe(error) ?? new StartupFailure(ExitCodes.Unexpected,
