@@ -114,7 +114,9 @@ public sealed class RunSender(
 
         bool completed = await CompleteIfDoneAsync(runId, cancellationToken);
         await RecordAlertAsync(run, pass, cancellationToken);
-        logger.LogInformation("Run {RunId} of {Edition}: {Sent} sent, {Failed} failed, {Retrying} to retry, {Skipped} skipped{Done}",
+        // A pass that found nothing due (copies held for their DeliverAt hour, retries not yet due) is not news every minute.
+        bool idle = pass.Sent + pass.Failed + pass.Retrying + pass.Skipped == 0 && !completed;
+        logger.Log(idle ? LogLevel.Debug : LogLevel.Information, "Run {RunId} of {Edition}: {Sent} sent, {Failed} failed, {Retrying} to retry, {Skipped} skipped{Done}",
             runId, run.Edition, pass.Sent, pass.Failed, pass.Retrying, pass.Skipped, completed ? "; run complete" : "");
         return new SendReport(runId, pass.Sent, pass.Failed, pass.Retrying, pass.Skipped, completed, pass.Alert);
     }
