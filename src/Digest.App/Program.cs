@@ -14,7 +14,7 @@ return await StartupErrors.ReportAsync(args, "start", async args =>
     builder.Configuration.KeepLastGoodOnReload();
     // Start-up failures are reported once, in words, by StartupErrors.
     builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-    builder.AddDigestEngine().AddDigestJobs().AddDigestWeb();
+    builder.AddDigestEngine().AddDigestJobs().AddDigestWeb().AddDigestHealth();
     builder.Services.AddHostedService<SettingsReloadLog>();
 
     var app = builder.Build();

@@ -2,9 +2,10 @@ using System.Text.Json;
 using Digest.App.Web.Access;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Digest.App.Health;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Digest.App.Health;
+namespace Digest.App;
 
 /// <summary>
 /// Health on ASP.NET Core's health checks, as orchestrators probe it: <c>/healthz/live</c> (the process answers),
@@ -27,7 +28,8 @@ internal static class HealthSetup
         return builder;
     }
 
-    public static void MapDigestHealth(this WebApplication app)
+    /// <summary>Maps the three health paths; every process role answers them.</summary>
+    public static void MapHealth(this WebApplication app)
     {
         app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
         app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(Ready), ResponseWriter = WriteAsync });

@@ -1,4 +1,3 @@
-using Digest.App.Health;
 using Digest.App.Jobs;
 using Digest.App.Web.Access;
 using Hangfire;
@@ -14,14 +13,13 @@ internal static class WebSetup
         builder.Services.AddOptionsWithValidateOnStart<ApiOptions>()
             .Bind(builder.Configuration.GetSection(ApiOptions.SectionName)).ValidateDataAnnotations();
         builder.AddDigestAccess();
-        builder.AddDigestHealth();
         builder.Services.AddSingleton<SignUpService>();
         return builder;
     }
 
     public static WebApplication MapDigestWeb(this WebApplication app)
     {
-        app.MapDigestHealth(); // public: load balancers probe it without signing in
+        app.MapHealth(); // public: load balancers probe it without signing in
         if (!app.Services.GetRequiredService<IOptions<ProcessOptions>>().Value.ServesWeb)
             return app; // a worker answers health checks only
         app.UseStatusCodePages();
@@ -74,6 +72,6 @@ internal static class WebSetup
             return;
         app.Logger.LogWarning(
             "No users are configured, so nobody can sign in: editor and admin pages answer only requests made on this machine. " +
-            "Create an admin with 'dotnet run --project src/Digest.App -- users add <name> --role admin' and put what it prints under \"Users\" in appsettings.json");
+            "Create an admin with 'dotnet Digest.App.dll users add <name> --role admin' and put what it prints under \"Users\" in appsettings.json");
     }
 }
