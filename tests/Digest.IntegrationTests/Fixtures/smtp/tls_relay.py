@@ -5,13 +5,14 @@ usage: python3 tls_relay.py PORT DUMP_DIR CERT_PEM KEY_PEM [USER PASSWORD]
 Accepted messages are written to DUMP_DIR like smtp-sink's dumps ("X-Rcpt-Args: <address>" lines, then the message).
 With USER and PASSWORD, MAIL is refused until the client authenticates (530), and a wrong password gets 535 5.7.8.
 """
-import os
 import signal
 import ssl
 import sys
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from smtp_dump import write_dump
 
 
 class DumpHandler:
@@ -21,11 +22,7 @@ class DumpHandler:
 
     async def handle_DATA(self, server, session, envelope):
         self.accepted += 1
-        name = os.path.join(self.dump_dir, "%08d.eml" % self.accepted)
-        header = "".join("X-Rcpt-Args: <%s>\r\n" % r for r in envelope.rcpt_tos).encode()
-        with open(name + ".tmp", "wb") as dump:
-            dump.write(header + envelope.original_content)
-        os.rename(name + ".tmp", name)  # readers never see half a message
+        write_dump(self.dump_dir, self.accepted, envelope)
         return "250 2.0.0 queued as %d" % self.accepted
 
 
