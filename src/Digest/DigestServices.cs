@@ -70,6 +70,7 @@ public static class DigestServices
         services.AddSingleton<RunArchive>();
         services.AddSingleton<TestDigestSender>();
         services.AddSingleton<RunMonitor>();
+        services.AddSingleton<RunAlerts>();
         services.AddTransient<EditionJobs>();
         return builder;
     }

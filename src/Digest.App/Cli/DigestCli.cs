@@ -26,16 +26,7 @@ internal static class DigestCli
             EditionsCommand.Create(),
             UsersCommand.Create(),
         };
-        try
-        {
-            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-        }
-        catch (Exception error) when (StartupErrors.Describe(error) is { } message)
-        {
-            Console.Error.WriteLine("Digest cannot run that command:");
-            Console.Error.WriteLine(message);
-            return 2;
-        }
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
 
     /// <summary>The engine with its store ready, for one command.</summary>
@@ -192,9 +183,20 @@ internal static class RunsCommand
         if (redraw)
             Console.WriteLine();
         Console.WriteLine($"Run {report.RunId}: {report.Sent} sent, {report.Failed} failed, {report.Retrying} to retry, {report.Skipped} skipped.");
+        if (report.Alert is { } alert)
+        {
+            Console.Error.WriteLine($"Nothing more can be sent until this is fixed: {alert}.");
+            Console.Error.WriteLine("The run waits for the fix; its recipients are not charged an attempt, and the service resumes it once the setting is right.");
+            return ExitCodes.RelayRefused;
+        }
         if (report.Failed > 0 || report.Retrying > 0)
             Console.WriteLine($"See who and why with: runs show {report.RunId}");
-        return report is { Failed: > 0 } ? 3 : 0;
+        if (report is { Sent: 0, Retrying: > 0 })
+        {
+            Console.Error.WriteLine($"Nothing was delivered: every recipient is waiting for a retry (see runs show {report.RunId}).");
+            return ExitCodes.RecipientsFailed;
+        }
+        return report is { Failed: > 0 } ? ExitCodes.RecipientsFailed : 0;
     }
 
     private static string Bar(double done)

@@ -37,10 +37,16 @@ internal static class UsersCommand
                 Console.Error.WriteLine($"Cannot add user: '{unknown}' is not a role; roles are {string.Join(", ", AccessPolicies.Roles)}.");
                 return 1;
             }
-            string password = ReadPassword();
+            string password = ReadPassword("Password: ");
             if (password.Length < MinPasswordLength)
             {
                 Console.Error.WriteLine($"Cannot add user: the password has {password.Length} characters; use at least {MinPasswordLength}.");
+                return 1;
+            }
+            // Typed blind, a password is asked twice: a typo would otherwise lock its owner out.
+            if (!Console.IsInputRedirected && ReadPassword("Again: ") != password)
+            {
+                Console.Error.WriteLine("Cannot add user: the two passwords differ; nothing was changed.");
                 return 1;
             }
             // Printed for a settings file, not a web page: relaxed escaping keeps the hash pasteable as it is.
@@ -65,11 +71,11 @@ internal static class UsersCommand
     }
 
     /// <summary>Reads the password without echoing it on a terminal; from a pipe, reads the first line.</summary>
-    private static string ReadPassword()
+    private static string ReadPassword(string prompt)
     {
         if (Console.IsInputRedirected)
             return Console.In.ReadLine() ?? "";
-        Console.Error.Write("Password: ");
+        Console.Error.Write(prompt);
         var password = new StringBuilder();
         for (var key = Console.ReadKey(intercept: true); key.Key != ConsoleKey.Enter; key = Console.ReadKey(intercept: true))
         {

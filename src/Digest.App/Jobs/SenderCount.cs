@@ -1,4 +1,5 @@
 using Digest.Delivery;
+using Digest.Storage;
 using Hangfire;
 
 namespace Digest.App.Jobs;
@@ -31,7 +32,7 @@ internal sealed class SenderCount(JobStorage storage, SenderShare share, ILogger
                 logger.LogWarning("Could not count the cluster's job servers: {Reason}", error.Message);
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        while (await timer.NextTickOrStopAsync(stoppingToken));
     }
 
 }

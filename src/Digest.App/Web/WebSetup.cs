@@ -111,6 +111,6 @@ internal static class WebSetup
             return;
         app.Logger.LogWarning(
             "No users are configured, so nobody can sign in: editor and admin pages answer only requests made on this machine, to a loopback address. " +
-            "Create an admin with 'dotnet Digest.App.dll users add <name> --role admin' and put what it prints under \"Users\" in appsettings.json");
+            "Create an admin with 'dotnet run --project src/Digest.App -- users add <name> --role admin' and put what it prints under \"Users\" in appsettings.json");
     }
 }

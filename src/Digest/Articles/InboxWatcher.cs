@@ -1,3 +1,4 @@
+using Digest.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,6 @@ internal sealed class InboxWatcher(InboxProcessor processor, IOptions<InboxOptio
                 logger.LogError(error, "Inbox pass failed; retrying on the next tick");
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        while (await timer.NextTickOrStopAsync(stoppingToken));
     }
 }

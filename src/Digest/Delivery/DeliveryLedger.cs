@@ -26,7 +26,9 @@ public sealed record DeliveryClaim(long SubscriberId, string MessageId, long Att
     string SubscriberStatus, string? SubscriptionStatus);
 
 /// <summary>What became of one claimed entry: its new status, the server's reply, and when to try again.</summary>
-public sealed record DeliveryOutcome(long SubscriberId, string Status, string Reply, DateTimeOffset? NextAttempt = null, bool Suppress = false);
+/// <remarks>An outcome not <c>Charged</c> (the relay refused Digest itself) leaves the entry's attempts as they were.</remarks>
+public sealed record DeliveryOutcome(long SubscriberId, string Status, string Reply, DateTimeOffset? NextAttempt = null, bool Suppress = false,
+    bool Charged = true);
 
 /// <summary>A contiguous slice of a run's audience, by subscriber ID: the unit of work of one batch job.</summary>
 public sealed record SubscriberRange(long First, long Last)
@@ -95,7 +97,7 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
         var connection = await database.OpenAsync(cancellationToken);
         var recorder = new OutcomeRecorder(connection, """
             UPDATE deliveries SET status = @Status, last_reply = @Reply, next_attempt_at = @Next, claim = NULL,
-                   attempts = attempts + 1, updated_at = @now
+                   attempts = attempts + @Charge, updated_at = @now
             WHERE run_id = @runId AND subscriber_id = @SubscriberId
             """);
         try

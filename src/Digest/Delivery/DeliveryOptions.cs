@@ -95,6 +95,24 @@ public class SmtpServerOptions
     /// <summary>Messages per second to this server; 0 for no limit.</summary>
     public double MaxMessagesPerSecond { get; set; }
 
+    /// <summary>
+    /// A PEM file with the certificate of the CA that issued the relay's certificate (a company CA): trusted for
+    /// this server only, beside the system's store. Relative to the content root.
+    /// </summary>
+    public string? TrustedCaFile { get; set; }
+
+    /// <summary>
+    /// The SHA-256 fingerprint of the relay's own certificate (hex, colons optional, e.g. from
+    /// <c>openssl x509 -noout -fingerprint -sha256</c>): that certificate is accepted whoever issued it, any other refused.
+    /// </summary>
+    public string? CertificateFingerprint { get; set; }
+
+    /// <summary>
+    /// Check whether the relay's certificate was revoked (CRL or OCSP). On by default: public CAs publish both. Turn it
+    /// off for a company CA that publishes no CRL, or the connection fails with "revocation status unknown".
+    /// </summary>
+    public bool CheckCertificateRevocation { get; set; } = true;
+
     public override string ToString() => $"{Host}:{Port}";
 }
 

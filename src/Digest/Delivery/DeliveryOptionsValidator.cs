@@ -30,7 +30,7 @@ public sealed class DeliveryOptionsValidator(IHostEnvironment environment) : IVa
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static void ValidateSmtp(List<string> failures, DeliveryOptions options)
+    private void ValidateSmtp(List<string> failures, DeliveryOptions options)
     {
         var smtp = options.Smtp;
         Positive(failures, "Delivery:Smtp:Timeout", smtp.Timeout);
@@ -42,7 +42,11 @@ public sealed class DeliveryOptionsValidator(IHostEnvironment environment) : IVa
         if (smtp.TotalMessagesPerSecond < 0 || double.IsNaN(smtp.TotalMessagesPerSecond))
             failures.Add($"Delivery:Smtp:TotalMessagesPerSecond: {smtp.TotalMessagesPerSecond} must be 0 (no limit) or more");
         for (int i = 0; i < smtp.EffectiveServers.Count; i++)
-            ValidateServer(failures, smtp.Servers.Count > 0 ? $"Delivery:Smtp:Servers:{i}" : "Delivery:Smtp", smtp.EffectiveServers[i]);
+        {
+            string section = smtp.Servers.Count > 0 ? $"Delivery:Smtp:Servers:{i}" : "Delivery:Smtp";
+            ValidateServer(failures, section, smtp.EffectiveServers[i]);
+            failures.AddRange(RelayTrust.Problems(section, smtp.EffectiveServers[i], environment.ContentRootPath));
+        }
     }
 
     private static void ValidateServer(List<string> failures, string section, SmtpServerOptions server)

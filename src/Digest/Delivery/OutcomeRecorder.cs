@@ -12,7 +12,7 @@ namespace Digest.Delivery;
 public sealed class OutcomeRecorder : IAsyncDisposable
 {
     private readonly DbCommand _update;
-    private readonly DbParameter _runId, _subscriberId, _status, _reply, _next, _now;
+    private readonly DbParameter _runId, _subscriberId, _status, _reply, _next, _now, _charge;
 
     internal OutcomeRecorder(DbConnection connection, string updateSql)
     {
@@ -25,6 +25,7 @@ public sealed class OutcomeRecorder : IAsyncDisposable
         _reply = Add("Reply", DbType.String);
         _next = Add("Next", DbType.String);
         _now = Add("now", DbType.String);
+        _charge = Add("Charge", DbType.Int64);
     }
 
     public DbConnection Connection { get; }
@@ -41,6 +42,7 @@ public sealed class OutcomeRecorder : IAsyncDisposable
         _reply.Value = outcome.Reply;
         _next.Value = outcome.NextAttempt is { } at ? Clock.Format(at) : DBNull.Value;
         _now.Value = now;
+        _charge.Value = outcome.Charged ? 1L : 0L;
         await _update.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -13,7 +13,8 @@ using MimeKit;
 namespace Digest.Delivery;
 
 /// <summary>What one pass over a run did.</summary>
-public sealed record SendReport(long RunId, int Sent, int Failed, int Retrying, int Skipped, bool Completed);
+/// <remarks><c>Alert</c>: why sending waits for the operator (the relay refused Digest itself), naming the setting.</remarks>
+public sealed record SendReport(long RunId, int Sent, int Failed, int Retrying, int Skipped, bool Completed, string? Alert = null);
 
 /// <summary>
 /// Sends a run (or one range of its audience) to everyone the ledger shows as still owed the digest, over as many
@@ -29,6 +30,7 @@ public sealed class RunSender(
     IMailTransport transport,
     IOptionsMonitor<EditionsOptions> editions,
     IOptions<DeliveryOptions> delivery,
+    RunAlerts alerts,
     TimeProvider time,
     ILogger<RunSender> logger)
 {
@@ -54,13 +56,13 @@ public sealed class RunSender(
     public async Task<SendReport> SendUntilSettledAsync(long runId, TimeSpan horizon, CancellationToken cancellationToken = default)
     {
         var total = await SendAsync(runId, cancellationToken);
-        while (!total.Completed && await ledger.NextDueAsync(runId, cancellationToken) is { } due && due - time.GetUtcNow() <= horizon)
+        while (!total.Completed && total.Alert is null && await ledger.NextDueAsync(runId, cancellationToken) is { } due && due - time.GetUtcNow() <= horizon)
         {
             var wait = due - time.GetUtcNow();
             if (wait > TimeSpan.Zero)
                 await Task.Delay(wait, time, cancellationToken);
             var pass = await SendAsync(runId, cancellationToken);
-            total = new SendReport(runId, total.Sent + pass.Sent, total.Failed + pass.Failed, pass.Retrying, total.Skipped + pass.Skipped, pass.Completed);
+            total = new SendReport(runId, total.Sent + pass.Sent, total.Failed + pass.Failed, pass.Retrying, total.Skipped + pass.Skipped, pass.Completed, pass.Alert);
         }
         return total;
     }
@@ -100,7 +102,7 @@ public sealed class RunSender(
             var senders = Stage(transport.Concurrency, stop, () => SendReadyAsync(pass, ready.Reader, drafts, writer, stop.Token, cancellationToken));
             try
             {
-                await ClaimAllAsync(runId, range, chunk, claims.Writer, stop.Token);
+                await ClaimAllAsync(pass, runId, range, chunk, claims.Writer, stop.Token);
             }
             finally
             {
@@ -111,9 +113,28 @@ public sealed class RunSender(
         }
 
         bool completed = await CompleteIfDoneAsync(runId, cancellationToken);
-        logger.LogInformation("Run {RunId} of {Edition}: {Sent} sent, {Failed} failed, {Retrying} to retry, {Skipped} skipped{Done}",
+        await RecordAlertAsync(run, pass, cancellationToken);
+        // A pass that found nothing due (copies held for their DeliverAt hour, retries not yet due) is not news every minute.
+        bool idle = pass.Sent + pass.Failed + pass.Retrying + pass.Skipped == 0 && !completed;
+        logger.Log(idle ? LogLevel.Debug : LogLevel.Information, "Run {RunId} of {Edition}: {Sent} sent, {Failed} failed, {Retrying} to retry, {Skipped} skipped{Done}",
             runId, run.Edition, pass.Sent, pass.Failed, pass.Retrying, pass.Skipped, completed ? "; run complete" : "");
-        return new SendReport(runId, pass.Sent, pass.Failed, pass.Retrying, pass.Skipped, completed);
+        return new SendReport(runId, pass.Sent, pass.Failed, pass.Retrying, pass.Skipped, completed, pass.Alert);
+    }
+
+    /// <summary>
+    /// Puts the pass's alert on the run (logged once, when it appears or changes), or clears it once a pass delivers:
+    /// the operator fixed the setting.
+    /// </summary>
+    private async Task RecordAlertAsync(Run run, Pass pass, CancellationToken cancellationToken)
+    {
+        if (pass.Alert is { } alert)
+        {
+            if (await alerts.SetAsync(run.Id, alert, cancellationToken))
+                logger.LogError("Run {RunId} of {Edition} is waiting: {Alert}. Its recipients are not charged an attempt; " +
+                                "sending resumes on its own once the setting is fixed", run.Id, run.Edition, alert);
+        }
+        else if (pass.Sent > 0 && await alerts.SetAsync(run.Id, null, cancellationToken))
+            logger.LogInformation("Run {RunId} of {Edition}: the relay accepts Digest again; sending resumed", run.Id, run.Edition);
     }
 
     private RunBodies BodiesFor(long runId, EditionsOptions settings)
@@ -127,11 +148,11 @@ public sealed class RunSender(
     /// Claims the range's owed entries in subscriber order, each search starting after the last claim (so a long run
     /// never rescans what it has sent), and leaves retries this pass scheduled itself for a later pass.
     /// </summary>
-    private async Task ClaimAllAsync(long runId, SubscriberRange range, int chunk, ChannelWriter<DeliveryClaim> claims, CancellationToken cancellationToken)
+    private async Task ClaimAllAsync(Pass pass, long runId, SubscriberRange range, int chunk, ChannelWriter<DeliveryClaim> claims, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
         var remaining = range;
-        while (await ledger.ClaimAsync(runId, remaining, chunk, started, cancellationToken) is { Count: > 0 } batch)
+        while (!pass.Alerted && await ledger.ClaimAsync(runId, remaining, chunk, started, cancellationToken) is { Count: > 0 } batch)
         {
             remaining = remaining with { First = batch[^1].SubscriberId + 1 };
             foreach (var claim in batch)
@@ -168,7 +189,8 @@ public sealed class RunSender(
             if (prepared.Draft is { } draft)
             {
                 draft.SendAfter(recorded);
-                outcome = await SendOneAsync(pass.Run, prepared.Claim, draft.Message, cancellationToken);
+                // Once the relay has refused Digest itself, the copies already built wait with the rest of the run.
+                outcome = pass.Alerted ? Held(pass, prepared.Claim) : await SendOneAsync(pass, prepared.Claim, draft.Message, cancellationToken);
                 drafts.Return(draft);
             }
             // A commit that failed stops the pass here (the message it held back was never accepted).
@@ -199,18 +221,30 @@ public sealed class RunSender(
         return new Prepared(claim, draft, null);
     }
 
-    private async Task<DeliveryOutcome> SendOneAsync(Run run, DeliveryClaim claim, MimeMessage message, CancellationToken cancellationToken)
+    private async Task<DeliveryOutcome> SendOneAsync(Pass pass, DeliveryClaim claim, MimeMessage message, CancellationToken cancellationToken)
     {
         try
         {
             string reply = await transport.SendAsync(message, cancellationToken);
             return new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Sent, reply);
         }
+        catch (RelayRefusedException refused)
+        {
+            pass.RaiseAlert(refused.Message);
+            return Held(pass, claim);
+        }
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return FailureOutcome(run, claim, SendFailure.Classify(error));
+            return FailureOutcome(pass.Run, claim, SendFailure.Classify(error));
         }
     }
+
+    /// <summary>
+    /// A copy that waits for the operator's fix: tried again after the retry back-off (the resume job's next pass
+    /// finds out whether the setting was fixed), its attempts and retry window untouched.
+    /// </summary>
+    private DeliveryOutcome Held(Pass pass, DeliveryClaim claim) =>
+        new(claim.SubscriberId, DeliveryStatus.Retry, pass.Alert!, time.GetUtcNow() + delivery.Value.RetryBackoff, Charged: false);
 
     private DeliveryOutcome FailureOutcome(Run run, DeliveryClaim claim, SendFailure failure)
     {
@@ -278,6 +312,7 @@ public sealed class RunSender(
     private sealed class Pass(Run run, Edition edition, DigestView view, RunBodies bodies)
     {
         private int _sent, _failed, _retrying, _skipped;
+        private string? _alert;
 
         public Run Run => run;
         public Edition Edition => edition;
@@ -289,6 +324,11 @@ public sealed class RunSender(
         public int Failed => _failed;
         public int Retrying => _retrying;
         public int Skipped => _skipped;
+        /// <summary>The first refusal of Digest itself in this pass (a wrong password, an untrusted certificate).</summary>
+        public string? Alert => Volatile.Read(ref _alert);
+        public bool Alerted => Alert is not null;
+
+        public void RaiseAlert(string alert) => Interlocked.CompareExchange(ref _alert, alert, null);
 
         public void Count(string status)
         {

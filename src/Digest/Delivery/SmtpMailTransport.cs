@@ -1,4 +1,5 @@
 using MailKit.Net.Smtp;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -19,11 +20,15 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
     private readonly ITimer _idleSweep;
     private int _rotation;
 
-    public SmtpMailTransport(IOptions<DeliveryOptions> options, SenderShare share, TimeProvider time, ILogger<SmtpMailTransport> logger)
+    public SmtpMailTransport(IOptions<DeliveryOptions> options, SenderShare share, TimeProvider time, IHostEnvironment environment, ILogger<SmtpMailTransport> logger)
     {
         var smtp = options.Value.Smtp;
         _time = time;
-        _relays = smtp.EffectiveServers.Select(server => new SmtpRelay(server, smtp, share, time, logger)).ToList();
+        _relays = smtp.EffectiveServers.Select((server, i) =>
+        {
+            var trust = new RelayTrust(smtp.Servers.Count > 0 ? $"Delivery:Smtp:Servers:{i}" : "Delivery:Smtp", server, environment.ContentRootPath);
+            return new SmtpRelay(server, smtp, trust, share, time, logger);
+        }).ToList();
         Concurrency = _relays.Sum(r => r.Server.Connections);
         _capacity = new SemaphoreSlim(Concurrency, Concurrency);
         _globalPacer = new SendPacer(smtp.TotalMessagesPerSecond, time, share);
@@ -88,6 +93,11 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
             relay.Accepted();
             _globalPacer.Accepted();
             return reply;
+        }
+        catch (SmtpCommandException required) when (required.StatusCode == SmtpStatusCode.AuthenticationRequired)
+        {
+            // 530 at MAIL: the relay wants a login that is not configured; no recipient is to blame.
+            throw RelayRefusedException.From(required, relay.Server, relay.Section)!;
         }
         catch (SmtpCommandException refused) when (SendFailure.IsThrottling(refused))
         {

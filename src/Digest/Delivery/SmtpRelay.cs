@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using MailKit.Net.Smtp;
+using MailKit.Security;
 using Microsoft.Extensions.Logging;
 
 namespace Digest.Delivery;
@@ -21,13 +22,15 @@ internal sealed class SmtpRelay : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentQueue<(SmtpClient Client, long LastUsed)> _idle = new();
+    private readonly RelayTrust _trust;
     private readonly Lock _health = new();
     private int _failures;
     private int _transientInARow;
     private long _outUntil;
 
-    public SmtpRelay(SmtpServerOptions server, SmtpOptions common, SenderShare share, TimeProvider time, ILogger logger)
+    public SmtpRelay(SmtpServerOptions server, SmtpOptions common, RelayTrust trust, SenderShare share, TimeProvider time, ILogger logger)
     {
+        _trust = trust;
         Server = server;
         _common = common;
         _time = time;
@@ -37,6 +40,9 @@ internal sealed class SmtpRelay : IAsyncDisposable
     }
 
     public SmtpServerOptions Server { get; }
+
+    /// <summary>The server's settings section, for messages that name a setting.</summary>
+    public string Section => _trust.Section;
     public SendPacer Pacer { get; }
 
     /// <summary>When the server is back in rotation; in the past while it is in.</summary>
@@ -60,13 +66,19 @@ internal sealed class SmtpRelay : IAsyncDisposable
             idle.Client.Dispose();
         }
         var client = new SmtpClient { Timeout = (int)_common.Timeout.TotalMilliseconds };
+        var refusal = _trust.Apply(client);
         try
         {
             var socket = await OpenSocketAsync(cancellationToken);
             // With Security StartTls, MailKit refuses a server that does not offer STARTTLS: never plain text by accident.
-            await client.ConnectAsync(new SmtpConnectionStream(socket), Server.Host, Server.Port, Server.Security, cancellationToken);
+            await ConnectAsync(client, socket, refusal, cancellationToken);
             if (!string.IsNullOrEmpty(Server.Username))
                 await client.AuthenticateAsync(Server.Username, Server.Password ?? "", cancellationToken);
+        }
+        catch (Exception error) when (RelayRefusedException.From(error, Server, _trust.Section) is { } refused && refused != error)
+        {
+            client.Dispose();
+            throw refused;
         }
         catch
         {
@@ -75,6 +87,19 @@ internal sealed class SmtpRelay : IAsyncDisposable
         }
         _logger.LogInformation("Connected to SMTP server {Server}", Server);
         return (client, false);
+    }
+
+    /// <summary>Connects, turning a refused certificate into the reason, naming the setting to change.</summary>
+    private async Task ConnectAsync(SmtpClient client, Socket socket, Func<string?> refusal, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.ConnectAsync(new SmtpConnectionStream(socket), Server.Host, Server.Port, Server.Security, cancellationToken);
+        }
+        catch (SslHandshakeException error) when (refusal() is { } reason)
+        {
+            throw new RelayRefusedException($"SMTP server {Server} refused: {reason}", error);
+        }
     }
 
     /// <summary>

@@ -97,6 +97,14 @@ public sealed class EditionRunner(
             new { edition = editionName.ToLowerInvariant(), slot = Clock.Format(slot) }) > 0;
     }
 
+    /// <summary>Whether the edition ran before <paramref name="slot"/>: a slot after that was missed, not before the edition's time.</summary>
+    public async Task<bool> RanBeforeAsync(string editionName, DateTimeOffset slot, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM runs WHERE edition = @edition AND slot < @slot",
+            new { edition = editionName.ToLowerInvariant(), slot = Clock.Format(slot) }) > 0;
+    }
+
     /// <summary>
     /// The articles the edition's next run carries: those not sent in any earlier run of the edition, ingested no
     /// longer than the edition's lookback before its previous run (or before now, for a first run).

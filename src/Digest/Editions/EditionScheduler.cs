@@ -97,12 +97,27 @@ public sealed class EditionScheduler(
     {
         foreach (var (name, schedule, options) in plan)
         {
-            if (options.CatchUpWindow <= TimeSpan.Zero || schedule.LatestBetween(now - options.CatchUpWindow, now) is not { } missed)
+            var window = options.CatchUpWindow > TimeSpan.Zero ? options.CatchUpWindow : TimeSpan.Zero;
+            if (schedule.LatestBetween(now - window, now) is not { } missed)
+            {
+                await LogDroppedAsync(name, schedule, window, now, cancellationToken);
                 continue;
+            }
             if (await runner.ExistsAsync(name, missed, cancellationToken))
                 continue;
             await FireAsync(name, schedule, options, missed, now, caughtUp: true, cancellationToken);
         }
+    }
+
+    /// <summary>The operator learns of a slot missed while the service was down and too old to catch up.</summary>
+    private async Task LogDroppedAsync(string edition, EditionSchedule schedule, TimeSpan window, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Seven days: the longest catch-up window there is; older gaps are history, not a decision taken now.
+        if (schedule.LatestBetween(now - TimeSpan.FromDays(7), now - window) is { } dropped
+            && !await runner.ExistsAsync(edition, dropped, cancellationToken) && await runner.RanBeforeAsync(edition, dropped, cancellationToken))
+            logger.LogWarning("Edition {Edition}: the slot {Slot:u}, missed while the service was down, is dropped: it is {Late} old, beyond " +
+                              "Editions:{Edition}:CatchUpWindow ({Window}); raise that setting to catch such gaps up", edition, dropped.ToUniversalTime(),
+                              (now - dropped).ToString(@"d\.hh\:mm\:ss"), edition, window);
     }
 
     private async Task FireAsync(string edition, EditionSchedule schedule, EditionOptions options, DateTimeOffset slot, DateTimeOffset now,

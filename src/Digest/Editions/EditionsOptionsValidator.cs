@@ -79,6 +79,7 @@ public sealed class EditionsOptionsValidator(IConfiguration? configuration = nul
             return CronExpression.Parse(cron, CronFormat.Standard).GetNextOccurrence(DateTime.UtcNow) is null
                 ? "it never fires" : null;
         }
-        catch (CronFormatException error) { return error.Message; }
+        // Cronos names the end of the expression as the character '\0', which makes the log a binary file to grep.
+        catch (CronFormatException error) { return error.Message.Replace("'\0'", "the end of the expression"); }
     }
 }

@@ -33,17 +33,26 @@ public sealed class Database : IAsyncDisposable
         var storage = options.Value;
         Provider = storage.Provider;
         DataDirectory = Path.GetFullPath(storage.DataDirectory, environment.ContentRootPath);
-        Directory.CreateDirectory(DataDirectory);
         _connectionString = Provider == StorageProvider.Postgres
             ? storage.ConnectionString!
             : string.IsNullOrWhiteSpace(storage.ConnectionString)
                 ? new SqliteConnectionStringBuilder { DataSource = Path.Combine(DataDirectory, "digest.db") }.ToString()
                 : storage.ConnectionString;
+        DataFolderException.Prepare(DataDirectory, Provider == StorageProvider.Sqlite ? SqliteFile(_connectionString) : null);
         if (Provider == StorageProvider.Postgres)
             _postgres = NpgsqlDataSource.Create(_connectionString);
     }
 
     public StorageProvider Provider { get; }
+
+    /// <summary>The database file of a SQLite connection string; null for in-memory and URI forms.</summary>
+    private static string? SqliteFile(string connectionString)
+    {
+        var sqlite = new SqliteConnectionStringBuilder(connectionString);
+        return sqlite.Mode != SqliteOpenMode.Memory && sqlite.DataSource is { Length: > 0 } file && file != ":memory:" && !file.StartsWith("file:", StringComparison.Ordinal)
+            ? Path.GetFullPath(file)
+            : null;
+    }
 
     /// <summary>Absolute path of the data folder.</summary>
     public string DataDirectory { get; }

@@ -113,5 +113,8 @@ internal static class Migrations
         new(7, "when each subscriber was last sent a confirmation email (at most one per 10 minutes, decided here)", """
             ALTER TABLE subscribers ADD COLUMN confirmation_sent_at TEXT;
             """),
+        new(8, "a run's alert: the relay refused Digest itself (password, TLS), sending waits for the fix", """
+            ALTER TABLE runs ADD COLUMN alert TEXT;
+            """),
     ];
 }

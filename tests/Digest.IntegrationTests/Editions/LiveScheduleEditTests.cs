@@ -43,6 +43,25 @@ public sealed class LiveScheduleEditTests
         await service.WaitForLogAsync("Edition daily: Mondays at 08:00 Europe/Berlin; next run");
     }
 
+    [Fact]
+    public async Task SavingBrokenJson_WhileRunning_IsRefusedNamingTheLine_AndTheLastGoodSettingsStay()
+    {
+        using var folder = new TempFolder();
+        string file = folder.Combine("appsettings.json");
+        await File.WriteAllTextAsync(file, Settings.Replace("CRON", "30 6 * * 1-5").Replace("ZONE", "America/New_York"));
+        await using var service = await RunningService.StartAsync(folder);
+
+        // A comma lost at the end of line 2: the error is found on line 3.
+        await File.WriteAllTextAsync(file, Settings.Replace("CRON", "0 8 * * 1").Replace("ZONE", "Europe/Berlin").Replace("\"Information\" } },", "\"Information\" } }"));
+        await service.WaitForLogAsync("appsettings.json was saved with an error and is refused: line 3 is not valid JSON");
+        Assert.Contains("Monday to Friday at 06:30 America/New_York", await service.HomePageAsync());
+        Assert.DoesNotContain("Mondays at 08:00", service.Log);
+
+        await File.WriteAllTextAsync(file, Settings.Replace("CRON", "0 8 * * 1").Replace("ZONE", "Europe/Berlin"));
+        await service.WaitForLogAsync("Edition daily: Mondays at 08:00 Europe/Berlin; next run");
+        Assert.False(service.HasExited);
+    }
+
     /// <summary>Digest.App on the test's folder, its home page read over HTTP.</summary>
     private sealed class RunningService : IAsyncDisposable
     {
@@ -75,6 +94,8 @@ public sealed class LiveScheduleEditTests
         public async Task<string> HomePageAsync() => await _http.GetStringAsync("/");
 
         public Task WaitForLogAsync(string text) => _service.WaitForLogAsync(text);
+
+        public string Log => _service.Log;
 
         public async ValueTask DisposeAsync()
         {

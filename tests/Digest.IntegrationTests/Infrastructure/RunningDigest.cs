@@ -26,6 +26,8 @@ public sealed class RunningDigest : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ProcessId => _process.Id;
+
     public string Log { get { lock (_log) return _log.ToString(); } }
 
     /// <summary>

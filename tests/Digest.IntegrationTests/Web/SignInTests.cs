@@ -1,6 +1,5 @@
 using System.Net;
 using Digest.IntegrationTests.Infrastructure;
-using Microsoft.Extensions.Options;
 
 namespace Digest.IntegrationTests.Web;
 
@@ -190,16 +189,19 @@ public sealed class SignInTests
     }
 
     [Fact]
-    public void PlainPasswordInSettings_StopsStartup_NamingTheSetting()
+    public async Task PlainPasswordInSettings_StopsStartup_NamingTheSetting()
     {
-        using var host = new DigestTestHost(new Dictionary<string, string?>
+        using var folder = new TempFolder();
+
+        // The real service: the operator reads the failure on its console and exit code, not as an exception.
+        var result = await DigestProcess.RunAsync(folder.Path, new Dictionary<string, string>
         {
+            ["Storage:DataDirectory"] = folder.Combine("data"),
             ["Users:erin:PasswordHash"] = "hunter2",
             ["Users:erin:Roles:0"] = "editor",
         });
 
-        var error = Assert.ThrowsAny<OptionsValidationException>(() => host.Server);
-
-        Assert.Contains("Users:erin:PasswordHash: not a password hash", error.Message);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Users:erin:PasswordHash: not a password hash", result.Error);
     }
 }

@@ -52,7 +52,7 @@ public sealed class UsersCommandTests
         await using var service = RunningDigest.Start(folder.Path, new Dictionary<string, string> { ["Storage:DataDirectory"] = folder.Combine("data") });
 
         await service.WaitForLogAsync("No users are configured", TimeSpan.FromSeconds(30));
-        await service.WaitForLogAsync("dotnet Digest.App.dll users add <name> --role admin", TimeSpan.FromSeconds(30));
+        await service.WaitForLogAsync("dotnet run --project src/Digest.App -- users add <name> --role admin", TimeSpan.FromSeconds(30));
     }
 
     private static Task<ProcessResult> RunWithInputAsync(TempFolder folder, string input, params string[] arguments) =>

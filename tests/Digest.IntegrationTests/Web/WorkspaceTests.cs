@@ -121,4 +121,21 @@ public sealed class WorkspaceTests
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
     }
+
+    [Fact]
+    public async Task RunPage_ShowsTheRelaysAlert_NamingTheSettingToFix_AndEncodesIt()
+    {
+        using var host = new DigestTestHost(WebForms.Users());
+        await host.DropArticleAsync("tram.txt");
+        await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana", ["daily"]);
+        var report = await host.Get<EditionJobs>().SendNowAsync("daily", CancellationToken.None);
+        await host.Get<RunAlerts>().SetAsync(report!.RunId,
+            "SMTP server <relay>:587 refused the user name or password: check Delivery:Smtp:Username and Delivery:Smtp:Password");
+        using var client = await EditorAsync(host);
+
+        string page = await client.GetStringAsync($"/runs/{report.RunId}");
+
+        Assert.Contains("Sending has stopped:", page);
+        Assert.Contains("SMTP server &lt;relay&gt;:587 refused the user name or password: check Delivery:Smtp:Username and Delivery:Smtp:Password", page);
+    }
 }

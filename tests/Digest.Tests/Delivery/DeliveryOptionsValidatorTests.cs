@@ -32,6 +32,12 @@ public sealed class DeliveryOptionsValidatorTests
             Failures(o => { o.Smtp.TotalMessagesPerSecond = -5; o.Smtp.MaxMessagesPerSecond = -1; }).Order());
 
     [Fact]
+    public void Validate_TlsSettings_NameTheMissingCaFileAndTheMalformedPin() =>
+        Assert.Equal([$"Delivery:Smtp:Servers:0:TrustedCaFile: '{Path.Combine(Path.GetTempPath(), "no-such-ca.pem")}' does not exist",
+                      "Delivery:Smtp:Servers:1:CertificateFingerprint: 'AB:CD' is not a SHA-256 fingerprint (64 hex digits, colons allowed)"],
+            Failures(o => o.Smtp.Servers = [new SmtpServerOptions { TrustedCaFile = "no-such-ca.pem" }, new SmtpServerOptions { CertificateFingerprint = "AB:CD" }]).Order());
+
+    [Fact]
     public void Backoff_DoublesFromRetryBackoff_UpToMaxRetryBackoff()
     {
         var options = new DeliveryOptions { RetryBackoff = TimeSpan.FromMinutes(1), MaxRetryBackoff = TimeSpan.FromHours(2) };

@@ -20,6 +20,10 @@ public sealed class EditionsOptionsValidatorTests
         Assert.StartsWith("Editions:daily:Cron: '0 7 * *' is not a five-field cron expression", Failure(e => e.Cron = "0 7 * *"));
 
     [Fact]
+    public void Validate_BadCron_MessageCarriesNoNulCharacter() =>
+        Assert.DoesNotContain('\0', Failure(e => e.Cron = "0 7 * *")!);
+
+    [Fact]
     public void Validate_UnknownTimeZone_NamesEditionSettingAndValue() =>
         Assert.StartsWith("Editions:daily:TimeZone: 'Europe/Berlinn' is not a known IANA time zone", Failure(e => e.TimeZone = "Europe/Berlinn"));
 

@@ -69,7 +69,7 @@ public sealed class SignInGuardTests
 
         Assert.Equal(
         [
-            "Users:ada:PasswordHash: not a password hash (plain passwords are refused); make one with 'Digest.App users add ada --role editor'",
+            "Users:ada:PasswordHash: not a password hash (plain passwords are refused); make one with 'dotnet run --project src/Digest.App -- users add ada --role editor'",
             "Users:ada:Roles: 'owner' is not a role; roles are editor, admin",
         ], result.Failures);
     }

@@ -5,7 +5,7 @@ namespace Digest.App.Web.Access;
 /// <summary>One person who may sign in, under the "Users" section keyed by user name.</summary>
 public sealed class WebUserOptions
 {
-    /// <summary>The password hash printed by <c>Digest.App users add</c>; never the password itself.</summary>
+    /// <summary>The password hash printed by <c>users add</c>; never the password itself.</summary>
     public string PasswordHash { get; set; } = "";
 
     /// <summary>"editor" (articles, subscribers, previews) and/or "admin" (everything, including the jobs dashboard).</summary>
@@ -31,7 +31,7 @@ internal sealed class UsersOptionsValidator : IValidateOptions<UsersOptions>
         foreach (var (user, settings) in options)
         {
             if (!PasswordHashes.LooksLikeHash(settings.PasswordHash))
-                failures.Add($"Users:{user}:PasswordHash: not a password hash (plain passwords are refused); make one with 'Digest.App users add {user} --role editor'");
+                failures.Add($"Users:{user}:PasswordHash: not a password hash (plain passwords are refused); make one with 'dotnet run --project src/Digest.App -- users add {user} --role editor'");
             if (settings.Roles.Count == 0)
                 failures.Add($"Users:{user}:Roles: empty; give 'editor' or 'admin'");
             if (!string.IsNullOrWhiteSpace(settings.Email) && Digest.Subscribers.EmailAddress.Normalise(settings.Email, out string? problem) is null)

@@ -7,11 +7,12 @@ then the address is accepted). Accepted messages are written to DUMP_DIR, one fi
 "X-Rcpt-Args: <address>" line per recipient (the same shape as Postfix smtp-sink's dumps).
 """
 import asyncio
-import os
 import signal
 import sys
 
 from aiosmtpd.controller import Controller
+
+from smtp_dump import write_dump
 
 
 class PerRecipientHandler:
@@ -34,11 +35,7 @@ class PerRecipientHandler:
 
     async def handle_DATA(self, server, session, envelope):
         self.accepted += 1
-        name = os.path.join(self.dump_dir, "%08d.eml" % self.accepted)
-        header = "".join("X-Rcpt-Args: <%s>\r\n" % r for r in envelope.rcpt_tos).encode()
-        with open(name + ".tmp", "wb") as dump:
-            dump.write(header + envelope.original_content)
-        os.rename(name + ".tmp", name)  # readers never see half a message
+        write_dump(self.dump_dir, self.accepted, envelope)
         return "250 2.0.0 queued as %d" % self.accepted
 
 
