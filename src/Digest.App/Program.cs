@@ -1,5 +1,6 @@
 using Digest;
 using Digest.App;
+using Digest.App.Api;
 using Digest.App.Cli;
 using Digest.App.Jobs;
 using Digest.App.Web;
@@ -14,6 +15,7 @@ builder.AddDigestEngine().AddDigestJobs().AddDigestWeb();
 
 var app = builder.Build();
 app.MapDigestWeb();
+app.MapDigestApi();
 return await app.RunReportingStartupErrorsAsync();
 
 /// <summary>The entry point, visible to the integration tests' web host factory.</summary>

@@ -2,6 +2,7 @@ using Digest.Articles;
 using Digest.Articles.Feeds;
 using Digest.Delivery;
 using Digest.Editions;
+using Digest.Feedback;
 using Digest.Rendering;
 using Digest.Storage;
 using Digest.Subscribers;
@@ -27,6 +28,8 @@ public static class DigestServices
         services.AddOptionsWithValidateOnStart<RenderingOptions>().Bind(configuration.GetSection(RenderingOptions.SectionName));
         services.AddOptionsWithValidateOnStart<EditionsOptions>().Bind(configuration.GetSection(EditionsOptions.SectionName));
         services.AddOptionsWithValidateOnStart<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<FeedbackOptions>().Bind(configuration.GetSection(FeedbackOptions.SectionName));
+        services.AddSingleton<IValidateOptions<FeedbackOptions>, FeedbackOptionsValidator>();
         services.AddOptionsWithValidateOnStart<FeedsOptions>().Bind(configuration.GetSection(FeedsOptions.SectionName));
         services.AddSingleton<IValidateOptions<FeedsOptions>, FeedsOptionsValidator>();
         services.AddSingleton<IValidateOptions<EditionsOptions>, EditionsOptionsValidator>();
@@ -70,6 +73,12 @@ public static class DigestServices
         services.AddSingleton<TestDigestSender>();
         services.AddSingleton<RunMonitor>();
         services.AddTransient<EditionJobs>();
+        services.AddSingleton<ReturnPath>();
+        services.AddSingleton<FeedbackClassifier>();
+        services.AddSingleton<FeedbackProcessor>();
+        services.AddSingleton<FeedbackMailbox>();
+        services.AddSingleton<FeedbackFigures>();
+        services.AddTransient<FeedbackJobs>();
         return builder;
     }
 

@@ -27,6 +27,7 @@ public sealed class RunSender(
     IDigestRenderer renderer,
     MessageFactory messages,
     IMailTransport transport,
+    Feedback.ReturnPath returnPath,
     IOptionsMonitor<EditionsOptions> editions,
     IOptions<DeliveryOptions> delivery,
     TimeProvider time,
@@ -203,7 +204,7 @@ public sealed class RunSender(
     {
         try
         {
-            string reply = await transport.SendAsync(message, cancellationToken);
+            string reply = await transport.SendAsync(message, returnPath.For(run.Id, claim.SubscriberId), cancellationToken);
             return new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Sent, reply);
         }
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
