@@ -29,6 +29,9 @@ public sealed class FeedbackProcessor(Database database, IOptionsMonitor<Feedbac
             return new FeedbackResult(done.Kind, done.Effect, done.SubscriberId, await EmailAsync(connection, transaction, done.SubscriberId), done.RunId, Duplicate: true);
 
         var target = await TargetAsync(connection, transaction, report);
+        if (target is { RunId: null })
+            // Named by address only (an emailed unsubscribe, a relay's event): the latest run it got counts it.
+            target = target with { RunId = await LatestRunAsync(connection, transaction, target.SubscriberId, report.Edition) };
         var (effect, counted) = target is null
             ? (NobodyKnown(report), false)
             : await ActAsync(connection, transaction, report, target, now);
@@ -53,12 +56,12 @@ public sealed class FeedbackProcessor(Database database, IOptionsMonitor<Feedbac
             ON CONFLICT (source_key) DO NOTHING
             """, new { sourceKey, source, kind, runId, subscriberId, edition, reason, effect, counted = counted ? 1L : 0L, at = Clock.Format(at) }, transaction);
 
-    /// <summary>The latest run of <paramref name="edition"/> the subscriber was sent (its audience), for unsubscribes that name no run.</summary>
-    internal static Task<long?> LatestRunAsync(DbConnection connection, DbTransaction transaction, long subscriberId, string edition) =>
-        connection.ExecuteScalarAsync<long?>("""
+    /// <summary>The latest run (of <paramref name="edition"/>'s audience, when given) the subscriber was sent, for feedback that names no run.</summary>
+    internal static Task<long?> LatestRunAsync(DbConnection connection, DbTransaction transaction, long subscriberId, string? edition) =>
+        connection.ExecuteScalarAsync<long?>($"""
             SELECT MAX(d.run_id) FROM deliveries d JOIN runs r ON r.id = d.run_id
-            WHERE d.subscriber_id = @subscriberId AND COALESCE(r.audience, r.edition) = @edition
-            """, new { subscriberId, edition }, transaction);
+            WHERE d.subscriber_id = @subscriberId AND d.status = @sent {(edition is null ? "" : "AND COALESCE(r.audience, r.edition) = @edition")}
+            """, new { subscriberId, edition, sent = Delivery.DeliveryStatus.Sent }, transaction);
 
     /// <summary>
     /// Whom the report concerns. A copy (return path or Message-ID) counts only when the ledger holds it; an emailed
