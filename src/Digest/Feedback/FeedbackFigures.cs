@@ -27,19 +27,22 @@ public sealed record RunFeedback(long RunId, int Sent, int HardBounces, int Soft
     public IReadOnlyList<string> Warnings =>
     [
         .. ComplaintRate > ComplaintRateLimit
-            ? [$"complaint rate {ComplaintRate:P2} is over {ComplaintRateLimit:P1}: receivers will start filtering these digests as spam"]
+            ? [$"complaint rate {Percent(ComplaintRate)} is over {Percent(ComplaintRateLimit, "0.0")}: receivers will start filtering these digests as spam"]
             : Array.Empty<string>(),
         .. HardBounceRate > HardBounceRateLimit
-            ? [$"hard-bounce rate {HardBounceRate:P2} is over {HardBounceRateLimit:P0}: the list holds dead addresses (old import?)"]
+            ? [$"hard-bounce rate {Percent(HardBounceRate)} is over {Percent(HardBounceRateLimit, "0")}: the list holds dead addresses (old import?)"]
             : Array.Empty<string>(),
     ];
 
     private double Rate(int count) => Sent == 0 ? 0 : (double)count / Sent;
 
+    private static string Percent(double rate, string format = "0.00") =>
+        (rate * 100).ToString(format, System.Globalization.CultureInfo.InvariantCulture) + "%";
+
     /// <summary>One line for the command line.</summary>
     public string Line() =>
-        $"feedback: {HardBounces} hard bounce(s) ({HardBounceRate:P2}), {SoftBounces} soft ({SoftBounceRate:P2}), " +
-        $"{Complaints} complaint(s) ({ComplaintRate:P2}), {Unsubscribes} unsubscribe(s) ({UnsubscribeRate:P2}) of {Sent} sent";
+        $"feedback: {HardBounces} hard bounce(s) ({Percent(HardBounceRate)}), {SoftBounces} soft ({Percent(SoftBounceRate)}), " +
+        $"{Complaints} complaint(s) ({Percent(ComplaintRate)}), {Unsubscribes} unsubscribe(s) ({Percent(UnsubscribeRate)}) of {Sent} sent";
 }
 
 /// <summary>

@@ -113,10 +113,14 @@ public sealed class PostfixInstance : IAsyncDisposable
             throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed ({result.ExitCode}): {result.Output}{result.Error}");
     }
 
+    /// <summary>Reads a file Postfix holds locked: .NET's own reads take a lock of their own, which fails.</summary>
+    private static async Task<string> ReadLockedAsync(string path) =>
+        (await ProcessRunner.RunAsync(new ProcessStartInfo("cat") { ArgumentList = { path } }, TimeSpan.FromSeconds(10))).Output;
+
     public async ValueTask DisposeAsync()
     {
         string pidFile = _folder.Combine("queue", "pid", "master.pid");
-        int? master = File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid) ? pid : null;
+        int? master = File.Exists(pidFile) && int.TryParse((await ReadLockedAsync(pidFile)).Trim(), out int pid) ? pid : null;
         try
         {
             await RunAsync(Binary, "-c", ConfigDirectory, "stop");
