@@ -79,6 +79,9 @@ public static class DigestServices
         services.AddSingleton<FeedbackMailbox>();
         services.AddSingleton<FeedbackFigures>();
         services.AddTransient<FeedbackJobs>();
+        services.AddSingleton<Feedback.Webhooks.MailgunEvents>();
+        services.AddSingleton<Feedback.Webhooks.SesNotifications>();
+        services.AddHttpClient(Feedback.Webhooks.SesNotifications.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(15));
         return builder;
     }
 

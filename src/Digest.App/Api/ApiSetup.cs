@@ -11,6 +11,7 @@ internal static class ApiSetup
         if (!app.Services.GetRequiredService<IOptions<ProcessOptions>>().Value.ServesWeb)
             return app;
         app.MapFeedbackApi();
+        app.MapFeedbackWebhooks();
         return app;
     }
 }
