@@ -28,6 +28,8 @@ public static class DigestServices
         services.AddOptionsWithValidateOnStart<RenderingOptions>().Bind(configuration.GetSection(RenderingOptions.SectionName));
         services.AddOptionsWithValidateOnStart<EditionsOptions>().Bind(configuration.GetSection(EditionsOptions.SectionName));
         services.AddOptionsWithValidateOnStart<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<SubscribersOptions>().Bind(configuration.GetSection(SubscribersOptions.SectionName))
+            .Validate(o => o.Retention > TimeSpan.Zero, "Subscribers:Retention must be positive");
         services.AddOptionsWithValidateOnStart<FeedbackOptions>().Bind(configuration.GetSection(FeedbackOptions.SectionName));
         services.AddSingleton<IValidateOptions<FeedbackOptions>, FeedbackOptionsValidator>();
         services.AddOptionsWithValidateOnStart<FeedsOptions>().Bind(configuration.GetSection(FeedsOptions.SectionName));
@@ -78,6 +80,7 @@ public static class DigestServices
         services.AddSingleton<FeedbackProcessor>();
         services.AddSingleton<FeedbackMailbox>();
         services.AddSingleton<FeedbackFigures>();
+        services.AddSingleton<PersonalData>();
         services.AddTransient<FeedbackJobs>();
         services.AddSingleton<Feedback.Webhooks.MailgunEvents>();
         services.AddSingleton<Feedback.Webhooks.SesNotifications>();

@@ -5,13 +5,14 @@ namespace Digest.App.Api;
 
 internal static class ApiSetup
 {
-    /// <summary>The JSON endpoints of the feedback stage; a worker serves none.</summary>
+    /// <summary>The JSON endpoints of the feedback stage and of subscribers' own data; a worker serves none.</summary>
     public static WebApplication MapDigestApi(this WebApplication app)
     {
         if (!app.Services.GetRequiredService<IOptions<ProcessOptions>>().Value.ServesWeb)
             return app;
         app.MapFeedbackApi();
         app.MapFeedbackWebhooks();
+        app.MapPersonalDataApi();
         return app;
     }
 }

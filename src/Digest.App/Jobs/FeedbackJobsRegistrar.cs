@@ -1,12 +1,18 @@
 using Digest.Feedback;
+using Digest.Subscribers;
 using Hangfire;
 using Microsoft.Extensions.Options;
 
 namespace Digest.App.Jobs;
 
-/// <summary>Registers the feedback mailbox check while <c>Feedback:Imap:Host</c> is set, and removes it when it is not.</summary>
+/// <summary>
+/// Registers the jobs after the send: the feedback mailbox check while <c>Feedback:Imap:Host</c> is set (removed when
+/// it is not), and the hourly erasure of addresses kept past <c>Subscribers:Retention</c>.
+/// </summary>
 internal sealed class FeedbackJobsRegistrar(IRecurringJobManager recurring, IOptions<FeedbackOptions> options) : IHostedService
 {
+    public const string RetentionJobId = "subscribers:erase-expired";
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var imap = options.Value.Imap;
@@ -14,6 +20,7 @@ internal sealed class FeedbackJobsRegistrar(IRecurringJobManager recurring, IOpt
             recurring.AddOrUpdate<FeedbackJobs>(FeedbackJobs.CheckJobId, job => job.CheckMailboxAsync(CancellationToken.None), Cron(imap.PollEvery));
         else
             recurring.RemoveIfExists(FeedbackJobs.CheckJobId);
+        recurring.AddOrUpdate<PersonalData>(RetentionJobId, data => data.EraseExpiredAsync(CancellationToken.None), Hangfire.Cron.Hourly());
         return Task.CompletedTask;
     }
 
