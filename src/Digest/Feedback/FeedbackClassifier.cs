@@ -132,7 +132,7 @@ public sealed partial class FeedbackClassifier(ReturnPath returnPath, IOptionsMo
         {
             if (part.IsAttachment)
                 continue;
-            text.AppendLine(part.IsHtml ? HtmlToText().Replace(part.Text, " ") : part.Text);
+            text.AppendLine(part.IsHtml ? Articles.Feeds.HtmlText.ToText(part.Text) : part.Text);
         }
         string all = text.ToString();
         return ReturnedCopy().Match(all) is { Success: true } marker ? all[..marker.Index] : all;
@@ -271,7 +271,4 @@ public sealed partial class FeedbackClassifier(ReturnPath returnPath, IOptionsMo
 
     [GeneratedRegex(@"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")]
     private static partial Regex AnAddress();
-
-    [GeneratedRegex(@"<[^>]+>")]
-    private static partial Regex HtmlToText();
 }
