@@ -2,6 +2,7 @@ using Digest.Articles;
 using Digest.Articles.Feeds;
 using Digest.Delivery;
 using Digest.Editions;
+using Digest.Feedback;
 using Digest.Rendering;
 using Digest.Storage;
 using Digest.Subscribers;
@@ -27,6 +28,10 @@ public static class DigestServices
         services.AddOptionsWithValidateOnStart<RenderingOptions>().Bind(configuration.GetSection(RenderingOptions.SectionName));
         services.AddOptionsWithValidateOnStart<EditionsOptions>().Bind(configuration.GetSection(EditionsOptions.SectionName));
         services.AddOptionsWithValidateOnStart<DeliveryOptions>().Bind(configuration.GetSection(DeliveryOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<SubscribersOptions>().Bind(configuration.GetSection(SubscribersOptions.SectionName))
+            .Validate(o => o.Retention > TimeSpan.Zero, "Subscribers:Retention must be positive");
+        services.AddOptionsWithValidateOnStart<FeedbackOptions>().Bind(configuration.GetSection(FeedbackOptions.SectionName));
+        services.AddSingleton<IValidateOptions<FeedbackOptions>, FeedbackOptionsValidator>();
         services.AddOptionsWithValidateOnStart<FeedsOptions>().Bind(configuration.GetSection(FeedsOptions.SectionName));
         services.AddSingleton<IValidateOptions<FeedsOptions>, FeedsOptionsValidator>();
         services.AddSingleton<IValidateOptions<EditionsOptions>, EditionsOptionsValidator>();
@@ -72,6 +77,16 @@ public static class DigestServices
         services.AddSingleton<RunMonitor>();
         services.AddSingleton<RunAlerts>();
         services.AddTransient<EditionJobs>();
+        services.AddSingleton<ReturnPath>();
+        services.AddSingleton<FeedbackClassifier>();
+        services.AddSingleton<FeedbackProcessor>();
+        services.AddSingleton<FeedbackMailbox>();
+        services.AddSingleton<FeedbackFigures>();
+        services.AddSingleton<PersonalData>();
+        services.AddTransient<FeedbackJobs>();
+        services.AddSingleton<Feedback.Webhooks.MailgunEvents>();
+        services.AddSingleton<Feedback.Webhooks.SesNotifications>();
+        services.AddHttpClient(Feedback.Webhooks.SesNotifications.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(15));
         return builder;
     }
 

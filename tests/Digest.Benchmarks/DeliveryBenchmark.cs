@@ -290,9 +290,12 @@ internal static class DeliveryBenchmark
         public byte[]? Sample { get; private set; }
         public int Concurrency => inner.Concurrency;
 
-        public async Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken)
+        public Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken) => SendAsync(message, null, cancellationToken);
+
+        /// <summary>With the run's per-message return path, as the service sends it.</summary>
+        public async Task<string> SendAsync(MimeMessage message, MailboxAddress? returnPath, CancellationToken cancellationToken)
         {
-            string reply = await inner.SendAsync(message, cancellationToken);
+            string reply = await inner.SendAsync(message, returnPath, cancellationToken);
             if (Interlocked.Exchange(ref _first, 1) == 0)
             {
                 FirstAccepted = _clock.Elapsed;

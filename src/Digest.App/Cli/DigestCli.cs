@@ -12,7 +12,7 @@ namespace Digest.App.Cli;
 /// </summary>
 internal static class DigestCli
 {
-    private static readonly string[] Commands = ["subscribers", "send", "editions", "runs", "users"];
+    private static readonly string[] Commands = ["subscribers", "send", "editions", "runs", "users", "feedback"];
 
     public static bool Handles(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -25,6 +25,7 @@ internal static class DigestCli
             RunsCommand.Create(),
             EditionsCommand.Create(),
             UsersCommand.Create(),
+            FeedbackCommand.Create(),
         };
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
@@ -151,6 +152,7 @@ internal static class RunsCommand
             Console.WriteLine(progress.Line());
             foreach (var failed in await host.Services.GetRequiredService<DeliveryLedger>().FailedAsync(runId, 1000, cancellationToken))
                 Console.WriteLine($"  {failed.Status,-6}  {failed.Email}  after {failed.Attempts} attempt(s): {failed.LastReply}");
+            await FeedbackCommand.PrintRunAsync(host, runId, cancellationToken);
             return 0;
         });
 

@@ -71,6 +71,7 @@ internal static class JobsSetup
         }
         services.AddHostedService<RecurringJobsRegistrar>();
         services.AddHostedService<FeedPollingRegistrar>();
+        services.AddHostedService<FeedbackJobsRegistrar>();
         if (process.RunsJobs)
         {
             services.AddSingleton<EditionScheduler>();

@@ -68,6 +68,9 @@ internal static class WebSetup
         app.MapArticleApi();
         app.MapSubscriberApi();
         app.MapRunApi();
+        app.MapFeedbackApi();
+        app.MapFeedbackWebhooks();
+        app.MapPersonalDataApi();
         app.MapArchiveFeed();
         app.MapGroup("").RequireAuthorization(AccessPolicies.Editor).MapPreview();
         app.MapOpenApi();

@@ -12,4 +12,11 @@ public interface IMailTransport
     int Concurrency { get; }
 
     Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Hands the message over with its own envelope sender (SMTP MAIL FROM, where bounces go), leaving its From
+    /// header as it is. A transport without an envelope (the pickup folder) sends it as <see cref="SendAsync(MimeMessage, CancellationToken)"/>.
+    /// </summary>
+    Task<string> SendAsync(MimeMessage message, MailboxAddress? returnPath, CancellationToken cancellationToken) =>
+        SendAsync(message, cancellationToken);
 }

@@ -28,6 +28,7 @@ public sealed class RunSender(
     IDigestRenderer renderer,
     MessageFactory messages,
     IMailTransport transport,
+    Feedback.ReturnPath returnPath,
     IOptionsMonitor<EditionsOptions> editions,
     IOptions<DeliveryOptions> delivery,
     RunAlerts alerts,
@@ -225,7 +226,7 @@ public sealed class RunSender(
     {
         try
         {
-            string reply = await transport.SendAsync(message, cancellationToken);
+            string reply = await transport.SendAsync(message, returnPath.For(pass.Run.Id, claim.SubscriberId), cancellationToken);
             return new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Sent, reply);
         }
         catch (RelayRefusedException refused)

@@ -37,12 +37,15 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
 
     public int Concurrency { get; }
 
-    public async Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    public Task<string> SendAsync(MimeMessage message, CancellationToken cancellationToken) =>
+        SendAsync(message, null, cancellationToken);
+
+    public async Task<string> SendAsync(MimeMessage message, MailboxAddress? returnPath, CancellationToken cancellationToken)
     {
         await _capacity.WaitAsync(cancellationToken);
         try
         {
-            return await SendThroughRotationAsync(message, cancellationToken);
+            return await SendThroughRotationAsync(message, returnPath, cancellationToken);
         }
         finally
         {
@@ -50,7 +53,7 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
         }
     }
 
-    private async Task<string> SendThroughRotationAsync(MimeMessage message, CancellationToken cancellationToken)
+    private async Task<string> SendThroughRotationAsync(MimeMessage message, MailboxAddress? returnPath, CancellationToken cancellationToken)
     {
         // A server that cannot be connected to has seen nothing of the message: try the next one straight away.
         bool staleRetried = false;
@@ -72,7 +75,7 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
             }
             try
             {
-                return await SendOnAsync(relay, connection.Client, connection.Reused, message, cancellationToken);
+                return await SendOnAsync(relay, connection.Client, connection.Reused, message, returnPath, cancellationToken);
             }
             catch (Exception error) when (connection.Reused && !staleRetried && IsConnectionFailure(error, cancellationToken))
             {
@@ -83,13 +86,14 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
         }
     }
 
-    private async Task<string> SendOnAsync(SmtpRelay relay, SmtpClient client, bool reused, MimeMessage message, CancellationToken cancellationToken)
+    private async Task<string> SendOnAsync(SmtpRelay relay, SmtpClient client, bool reused, MimeMessage message, MailboxAddress? returnPath,
+        CancellationToken cancellationToken)
     {
         try
         {
             await _globalPacer.WaitTurnAsync(cancellationToken);
             await relay.Pacer.WaitTurnAsync(cancellationToken);
-            string reply = await client.SendAsync(message, cancellationToken);
+            string reply = await HandOverAsync(client, message, returnPath, cancellationToken);
             relay.Accepted();
             _globalPacer.Accepted();
             return reply;
@@ -120,6 +124,12 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
             relay.Release(client.IsConnected ? client : DisposeOf(client));
         }
     }
+
+    /// <summary>MAIL FROM is the return path when there is one (From stays as it is), else MailKit's own choice, the From address.</summary>
+    private static Task<string> HandOverAsync(SmtpClient client, MimeMessage message, MailboxAddress? returnPath, CancellationToken cancellationToken) =>
+        returnPath is null
+            ? client.SendAsync(message, cancellationToken)
+            : client.SendAsync(message, returnPath, message.To.Mailboxes, cancellationToken);
 
     private static SmtpClient? DisposeOf(SmtpClient client)
     {

@@ -116,5 +116,22 @@ internal static class Migrations
         new(8, "a run's alert: the relay refused Digest itself (password, TLS), sending waits for the fix", """
             ALTER TABLE runs ADD COLUMN alert TEXT;
             """),
+        new(9, "what came back after the send: bounces, complaints, emailed and one-click unsubscribes", """
+            CREATE TABLE feedback_events (
+                id {pk},
+                source_key TEXT NOT NULL UNIQUE,
+                source TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                run_id BIGINT,
+                subscriber_id BIGINT,
+                edition TEXT,
+                reason TEXT,
+                effect TEXT NOT NULL,
+                counted BIGINT NOT NULL,
+                received_at TEXT NOT NULL
+            );
+            CREATE INDEX ix_feedback_events_run ON feedback_events (run_id, kind);
+            CREATE INDEX ix_feedback_events_subscriber ON feedback_events (subscriber_id, kind, received_at);
+            """),
     ];
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Digest.Feedback;
 using Digest.Storage;
 
 namespace Digest.Subscribers;
@@ -57,14 +58,25 @@ public sealed class SubscriberStore(Database database, TimeProvider time)
             """, new { id, edition }) > 0;
     }
 
-    /// <summary>Stops one edition for a subscriber at once; returns false when there was nothing to stop.</summary>
+    /// <summary>
+    /// Stops one edition for a subscriber at once; returns false when there was nothing to stop. An unsubscription
+    /// is recorded as feedback on the edition's latest run the subscriber got, once, whichever way (link or email)
+    /// came first.
+    /// </summary>
     public async Task<bool> UnsubscribeAsync(long id, string edition, CancellationToken cancellationToken = default)
     {
+        var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         int changed = await connection.ExecuteAsync("""
             UPDATE subscriptions SET status = @status, updated_at = @now
             WHERE subscriber_id = @id AND edition = @edition AND status <> @status
-            """, new { id, edition, status = SubscriberStatus.Unsubscribed, now = Clock.Format(time.GetUtcNow()) });
+            """, new { id, edition, status = SubscriberStatus.Unsubscribed, now = Clock.Format(now) }, transaction);
+        if (changed > 0)
+            await FeedbackProcessor.Record(connection, transaction, $"one-click:{id}:{edition}:{Clock.Format(now)}", FeedbackSource.OneClick,
+                FeedbackKind.Unsubscribe, await FeedbackProcessor.LatestRunAsync(connection, transaction, id, edition), id, edition,
+                "the unsubscribe link", $"unsubscribed from {edition}", counted: true, now);
+        await transaction.CommitAsync(cancellationToken);
         return changed > 0;
     }
 
@@ -83,26 +95,6 @@ public sealed class SubscriberStore(Database database, TimeProvider time)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync("UPDATE subscribers SET name = @name WHERE id = @id", new { id, name }) > 0;
-    }
-
-    /// <summary>
-    /// Erases a subscriber on request: the address, name and time zone are gone, every subscription ends and the
-    /// servers' replies (which may quote the address) are cleared from the ledger. The ledger keeps its rows, so a
-    /// run's counts stay true; the row is kept under a placeholder that is no address. False when there is no such subscriber.
-    /// </summary>
-    public async Task<bool> EraseAsync(long id, CancellationToken cancellationToken = default)
-    {
-        string now = Clock.Format(time.GetUtcNow());
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        int changed = await connection.ExecuteAsync("""
-            UPDATE subscribers SET email = @placeholder, name = '', time_zone = NULL, status = @unsubscribed WHERE id = @id
-            """, new { id, placeholder = $"erased-{id}", unsubscribed = SubscriberStatus.Unsubscribed }, transaction);
-        await connection.ExecuteAsync("UPDATE subscriptions SET status = @unsubscribed, updated_at = @now WHERE subscriber_id = @id",
-            new { id, unsubscribed = SubscriberStatus.Unsubscribed, now }, transaction);
-        await connection.ExecuteAsync("UPDATE deliveries SET last_reply = NULL WHERE subscriber_id = @id", new { id }, transaction);
-        await transaction.CommitAsync(cancellationToken);
-        return changed > 0;
     }
 
     /// <summary>The distinct time zones among an edition's confirmed subscribers; null stands for "the edition's own".</summary>

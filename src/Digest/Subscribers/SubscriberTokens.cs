@@ -75,6 +75,43 @@ public sealed class SubscriberTokens
 
     private byte[] Sign(byte[] payload) => HMACSHA256.HashData(_key, payload);
 
+    /// <summary>
+    /// A short signature over <paramref name="text"/> (64 bits, lowercase base32, 13 characters), for tokens that
+    /// must stay short and survive case folding, such as a return path's local part (at most 64 octets).
+    /// </summary>
+    public string ShortSignature(string text)
+    {
+        Span<byte> full = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(text), full);
+        return LowerBase32(full[..ShortSignatureBytes]);
+    }
+
+    /// <summary>Whether <paramref name="signature"/> is <see cref="ShortSignature"/> of <paramref name="text"/>, compared in fixed time.</summary>
+    public bool HasShortSignature(string text, string signature) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(ShortSignature(text)), Encoding.ASCII.GetBytes(signature.ToLowerInvariant()));
+
+    private const int ShortSignatureBytes = 8;
+
+    private static string LowerBase32(ReadOnlySpan<byte> bytes)
+    {
+        const string alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+        var text = new StringBuilder((bytes.Length * 8 + 4) / 5);
+        int buffer = 0, bits = 0;
+        foreach (byte b in bytes)
+        {
+            buffer = (buffer << 8) | b;
+            bits += 8;
+            while (bits >= 5)
+            {
+                text.Append(alphabet[(buffer >> (bits - 5)) & 31]);
+                bits -= 5;
+            }
+        }
+        if (bits > 0)
+            text.Append(alphabet[(buffer << (5 - bits)) & 31]);
+        return text.ToString();
+    }
+
     private static bool TryDecode(string text, out byte[] bytes)
     {
         bytes = [];

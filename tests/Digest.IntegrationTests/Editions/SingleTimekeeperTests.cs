@@ -26,7 +26,8 @@ public sealed class SingleTimekeeperTests
             await Task.Delay(50);
 
         using var connection = host.Get<JobStorage>().GetConnection();
-        Assert.Equal(["runs:resume"], connection.GetRecurringJobs().Select(job => job.Id));
+        // The only recurring jobs are the resume job and the hourly erasure past Subscribers:Retention: no edition's.
+        Assert.Equal(["runs:resume", "subscribers:erase-expired"], connection.GetRecurringJobs().Select(job => job.Id).Order());
         Assert.Equal(["daily", "weekly"], scheduler.Planned.Select(p => p.Edition).Order());
         Assert.Equal("Mondays at 08:00 America/New_York", scheduler.Planned.Single(p => p.Edition == "weekly").Description);
     }

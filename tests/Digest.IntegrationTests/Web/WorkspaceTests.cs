@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Digest.Delivery;
 using Digest.Editions;
+using Digest.Feedback;
 using Digest.IntegrationTests.Infrastructure;
 using Digest.Subscribers;
 
@@ -137,5 +138,27 @@ public sealed class WorkspaceTests
 
         Assert.Contains("Sending has stopped:", page);
         Assert.Contains("SMTP server &lt;relay&gt;:587 refused the user name or password: check Delivery:Smtp:Username and Delivery:Smtp:Password", page);
+    }
+
+    [Fact]
+    public async Task RunAndSubscriberPages_ShowABounceWithTheProvidersReason()
+    {
+        using var host = new DigestTestHost(WebForms.Users());
+        await host.DropArticleAsync("tram.txt");
+        var ana = await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana", ["daily"]);
+        var report = await host.Get<EditionJobs>().SendNowAsync("daily", CancellationToken.None);
+        await host.Get<FeedbackProcessor>().ApplyAsync("mailbox:<bounce-1@mx.example>", FeedbackSource.Mailbox,
+            new FeedbackReport(FeedbackKind.HardBounce, "550 5.1.1 <ana@example.com>: Recipient address rejected: User unknown",
+                Recipient: "ana@example.com"));
+        using var client = await EditorAsync(host);
+
+        string run = await client.GetStringAsync($"/runs/{report!.RunId}");
+        string subscriber = await client.GetStringAsync($"/subscribers/{ana.Id}");
+
+        Assert.Contains("<dd id=\"hard-bounces\">1 (100.00%)</dd>", run);
+        Assert.Contains("hard-bounce rate 100.00% is over 2%", run);
+        foreach (string page in new[] { run, subscriber })
+            Assert.Contains("550 5.1.1 &lt;ana@example.com&gt;: Recipient address rejected: User unknown", page);
+        Assert.Contains($"<a href=\"/runs/{report.RunId}\">Run {report.RunId}</a>", subscriber);
     }
 }

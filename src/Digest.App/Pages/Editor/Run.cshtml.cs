@@ -1,18 +1,22 @@
 using Digest.App.Web;
 using Digest.Delivery;
 using Digest.Editions;
+using Digest.Feedback;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Digest.App.Pages.Editor;
 
 /// <summary>One run for operators: live progress, failed recipients with the server's reply, resend to the failed.</summary>
-public sealed class RunModel(RunMonitor monitor, DeliveryLedger ledger, EditionJobs jobs) : PageModel
+public sealed class RunModel(RunMonitor monitor, DeliveryLedger ledger, EditionJobs jobs, FeedbackFigures feedback) : PageModel
 {
     private const int FailedShown = 500;
 
     public RunProgress? Progress { get; private set; }
     public IReadOnlyList<FailedDelivery> Failed { get; private set; } = [];
+
+    /// <summary>What came back after the send: bounces, complaints, unsubscribes, with their reasons.</summary>
+    public RunFeedback? Feedback { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
@@ -20,6 +24,7 @@ public sealed class RunModel(RunMonitor monitor, DeliveryLedger ledger, EditionJ
         if (Progress is null)
             return Missing(id);
         Failed = await ledger.FailedAsync(id, FailedShown, cancellationToken);
+        Feedback = await feedback.ForRunAsync(id, cancellationToken: cancellationToken);
         return Page();
     }
 
@@ -30,6 +35,8 @@ public sealed class RunModel(RunMonitor monitor, DeliveryLedger ledger, EditionJ
         await jobs.ResendFailedAsync(id, cancellationToken);
         return LocalRedirect($"/runs/{id}");
     }
+
+    public static string Percent(double rate) => rate.ToString("0.00%", System.Globalization.CultureInfo.InvariantCulture);
 
     public static string Eta(RunProgress run) => run.Eta is { } left ? left.ToString(@"hh\:mm\:ss") : "—";
 

@@ -1,5 +1,6 @@
 using Digest.App.Web;
 using Digest.Editions;
+using Digest.Feedback;
 using Digest.Subscribers;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -8,11 +9,14 @@ using Microsoft.Extensions.Options;
 namespace Digest.App.Pages.Editor;
 
 /// <summary>One subscriber for editors: name, editions, time zone; resend the confirmation; unsubscribe; delete for good.</summary>
-public sealed class SubscriberModel(SubscriberLifecycle lifecycle, SubscriberStore subscribers, SignUpService signUp,
+public sealed class SubscriberModel(SubscriberLifecycle lifecycle, SubscriberStore subscribers, PersonalData personalData, FeedbackFigures feedback, SignUpService signUp,
     IOptionsMonitor<EditionsOptions> editions, ILogger<SubscriberModel> logger) : PageModel
 {
     public SubscriberPreferences? Current { get; private set; }
     public string? Outcome { get; private set; }
+
+    /// <summary>This address's bounces, complaints and emailed unsubscribes, newest first, with the provider's reason.</summary>
+    public IReadOnlyList<FeedbackEvent> Feedback { get; private set; } = [];
 
     /// <summary>An editor never confirms an address for its owner: editions are chosen here only once it is confirmed.</summary>
     public bool CanChooseEditions => Current?.Subscriber.Status is SubscriberStatus.Confirmed or SubscriberStatus.Paused;
@@ -73,13 +77,17 @@ public sealed class SubscriberModel(SubscriberLifecycle lifecycle, SubscriberSto
             return Missing(id);
         if (confirmed != "yes")
             return Show(StatusCodes.Status400BadRequest, "Nothing was deleted: tick the box to confirm.");
-        await subscribers.EraseAsync(id, cancellationToken);
-        logger.LogInformation("{Editor} erased subscriber {SubscriberId}", User.Identity?.Name, id);
+        await personalData.EraseAsync(id, $"editor {User.Identity?.Name}", cancellationToken);
         return LocalRedirect("/subscribers");
     }
 
-    private async Task<bool> LoadAsync(long id, CancellationToken cancellationToken) =>
-        (Current = await lifecycle.PreferencesAsync(id, cancellationToken)) is not null;
+    private async Task<bool> LoadAsync(long id, CancellationToken cancellationToken)
+    {
+        if ((Current = await lifecycle.PreferencesAsync(id, cancellationToken)) is null)
+            return false;
+        Feedback = await feedback.ForSubscriberAsync(id, cancellationToken: cancellationToken);
+        return true;
+    }
 
     private PageResult Show(int status, string outcome)
     {
