@@ -44,7 +44,7 @@ public sealed class OneStoryOnceTests
     private static async Task<WebApplication> ServeFeedAsync(string fixture)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{FreePort.Next()}");
+        builder.WebHost.UseUrls("http://127.0.0.1:0"); // the system's pick, read back from app.Urls
         var app = builder.Build();
         byte[] body = File.ReadAllBytes(ApiHost.FixturePath("feeds", fixture));
         app.MapGet("/feed.rss", () => Results.Bytes(body, "application/rss+xml"));

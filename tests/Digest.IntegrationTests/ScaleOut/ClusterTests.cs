@@ -46,7 +46,7 @@ public sealed class ClusterTests
             // Each worker's scheduler catches up the edition's latest slot at start: one run cluster-wide.
             await WaitForMessagesAsync(sink, Audience / 4, workers);
             await workers[0].KillAsync();
-            int receivedAtKill = Directory.EnumerateFiles(sink.DumpDirectory).Count();
+            int receivedAtKill = sink.CompleteCount();
 
             var run = Assert.Single(await SentRunsAsync(engine.Services));
             await WaitForCompletionAsync(engine.Services, run, TimeSpan.FromMinutes(4));
@@ -89,7 +89,7 @@ public sealed class ClusterTests
     private static async Task WaitForMessagesAsync(SmtpSink sink, int count, IReadOnlyList<RunningDigest> workers)
     {
         var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (Directory.EnumerateFiles(sink.DumpDirectory).Count() < count)
+        while (sink.CompleteCount() < count)
         {
             if (workers.Any(w => w.HasExited) || DateTime.UtcNow > deadline)
                 throw new TimeoutException($"the cluster did not send {count} messages; the first worker said:\n{workers[0].Log}");
