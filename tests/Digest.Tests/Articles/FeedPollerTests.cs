@@ -7,7 +7,7 @@ namespace Digest.Tests.Articles;
 /// <summary>The feed poller against feeds served over HTTP on loopback.</summary>
 public sealed class FeedPollerTests
 {
-    private static Dictionary<string, string?> Feeds(FeedServer server, params (string Name, string Path)[] feeds)
+    internal static Dictionary<string, string?> Feeds(FeedServer server, params (string Name, string Path)[] feeds)
     {
         var settings = new Dictionary<string, string?>();
         for (int i = 0; i < feeds.Length; i++)
