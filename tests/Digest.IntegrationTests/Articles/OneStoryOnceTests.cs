@@ -18,6 +18,7 @@ public sealed class OneStoryOnceTests
         await using var feed = await ServeFeedAsync("solar.rss.xml");
         using var host = ApiHost.Start(new Dictionary<string, string?>
         {
+            ["Feeds:AllowPrivateNetworks"] = "true", // the test feed is on loopback
             ["Feeds:0:Name"] = "harbour",
             ["Feeds:0:Url"] = feed.Urls.Single() + "/feed.rss",
             ["Feeds:0:PollEvery"] = "01:00:00",

@@ -56,8 +56,9 @@ public sealed class FeedFormatsTests
         server.ServeFixture("/json", Path.Combine("formats", "json-feed-1.1.json"), "application/feed+json");
         await using var engine = await TestEngine.StartAsync(FeedPollerTests.Feeds(server, ("atom", "/atom"), ("json", "/json")));
 
-        await engine.Services.GetRequiredService<FeedPoller>().PollDueAsync();
+        var results = await engine.Services.GetRequiredService<FeedPoller>().PollDueAsync();
 
+        Assert.All(results, result => Assert.True(result.Succeeded, $"{result.Feed}: {result.Error}"));
         var links = (await engine.Articles.ListRecentAsync(50)).ToDictionary(a => a.Content.Headline, a => a.Url);
         Assert.Equal("https://gazette.example.com/news/harbour-wall", links["Harbour Wall Repaired"]);
         Assert.Equal("https://gazette.example.com/sport/rowing-cup", links["Rowing Club Wins Regional Cup"]);

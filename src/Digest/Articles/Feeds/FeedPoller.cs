@@ -134,6 +134,7 @@ public sealed class FeedPoller(
     private static string Describe(Exception error) => error switch
     {
         FeedFormatException => error.Message,
+        HttpRequestException { InnerException: PrivateNetworkRefusedException refused } => refused.Message,
         HttpRequestException { HttpRequestError: var kind } => $"could not fetch it ({kind}): {error.Message}",
         OperationCanceledException => "the server did not answer in time",
         _ => $"{error.GetType().Name}: {error.Message}",
