@@ -33,7 +33,10 @@ public sealed class ClusterTests
             Connections = ConnectionsPerWorker,
             Cron = "* * * * *",
             BatchSize = 500,
-            ClaimTimeout = "00:00:05",
+            // Long enough for a live worker to get through its batch of 500 on a loaded machine (at 5 s, the batch's
+            // tail went stale while its worker still sent it, and another worker sent it again); the killed worker's
+            // claims still come back well within the test's wait.
+            ClaimTimeout = "00:00:30",
         }.WriteAsync(work.Path);
         using var engine = await DigestEngine.StartAsync(work.Path);
         await SeedAsync(engine.Services);
