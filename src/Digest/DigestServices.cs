@@ -32,7 +32,7 @@ public static class DigestServices
             .Validate(o => o.Retention > TimeSpan.Zero, "Subscribers:Retention must be positive");
         services.AddOptionsWithValidateOnStart<FeedbackOptions>().Bind(configuration.GetSection(FeedbackOptions.SectionName));
         services.AddSingleton<IValidateOptions<FeedbackOptions>, FeedbackOptionsValidator>();
-        services.AddOptionsWithValidateOnStart<FeedsOptions>().Bind(configuration.GetSection(FeedsOptions.SectionName));
+        services.AddFeedsOptions(configuration);
         services.AddSingleton<IValidateOptions<FeedsOptions>, FeedsOptionsValidator>();
         services.AddSingleton<IValidateOptions<EditionsOptions>, EditionsOptionsValidator>();
         services.AddSingleton<IValidateOptions<EditionsOptions>, EditionSenderDkimValidator>();
@@ -50,7 +50,15 @@ public static class DigestServices
         {
             client.Timeout = System.Threading.Timeout.InfiniteTimeSpan; // each feed has its own Timeout
             client.DefaultRequestHeaders.UserAgent.ParseAdd("Digest/1.0 (feed reader)");
-        }).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.All });
+        }).ConfigurePrimaryHttpMessageHandler(provider =>
+        {
+            var network = provider.GetRequiredService<IOptionsMonitor<FeedNetworkOptions>>();
+            return new SocketsHttpHandler
+            {
+                AutomaticDecompression = System.Net.DecompressionMethods.All,
+                ConnectCallback = (context, token) => FeedNetworkGuard.ConnectAsync(context, network.CurrentValue.AllowPrivateNetworks, token),
+            };
+        });
         services.AddSingleton<FeedPoller>();
         services.AddTransient<FeedJobs>();
         services.AddSingleton<SubscriberStore>();

@@ -58,6 +58,12 @@ public sealed class InboxProcessor
         foreach (var file in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (NotARegularFile(file) is { } refusal)
+            {
+                Reject(file, [refusal]);
+                handled++;
+                continue;
+            }
             try
             {
                 var outcome = await ReadAsync(file, cancellationToken);
@@ -68,6 +74,13 @@ public sealed class InboxProcessor
                     Reject(file, outcome.Problems);
                     handled++;
                 }
+            }
+            catch (UnauthorizedAccessException error)
+            {
+                // Not transient: the service may not read it. Set aside with the reason, so it is reported once and
+                // the files after it are still read.
+                Reject(file, [new ArticleProblem(0, $"the service may not read this file ({error.Message}); fix its permissions and drop it again")]);
+                handled++;
             }
             catch (IOException error)
             {
@@ -116,13 +129,30 @@ public sealed class InboxProcessor
 
     private static ArticleOrigin Origin(FileInfo file) => new($"inbox:{file.Name}");
 
+    /// <summary>
+    /// Why an inbox entry is not opened at all, or null for a regular file. Symbolic links are refused (the inbox takes
+    /// files put there, not pointers to files elsewhere, such as <c>/dev/zero</c>). .NET shows no file type, but on
+    /// Linux a FIFO, socket or device always has size 0 (and opening a FIFO waits for a writer forever), so an entry
+    /// of size 0 is never opened: it is empty or not a regular file, and not an article either way.
+    /// </summary>
+    private static ArticleProblem? NotARegularFile(FileInfo file)
+    {
+        if (file.LinkTarget is { } target)
+            return new ArticleProblem(0, $"a symbolic link (to {target}): the inbox reads only regular files; copy the file in instead");
+        if (file.Length == 0)
+            return new ArticleProblem(0, "the file is empty, or not a regular file (a pipe, socket or device): it was not opened");
+        return null;
+    }
+
     /// <summary>The parsed file, or null when it changed while being read and is left for the next pass.</summary>
     private async Task<ParseOutcome?> ReadAsync(FileInfo file, CancellationToken cancellationToken)
     {
         if (file.Length > _options.MaxFileBytes)
             return new ParseOutcome(null, [ArticleParser.TooLarge(file.Length, _options.MaxFileBytes)]);
         var before = (file.Length, file.LastWriteTimeUtc);
-        byte[] bytes = await File.ReadAllBytesAsync(file.FullName, cancellationToken);
+        byte[]? bytes = await ReadAtMostAsync(file, _options.MaxFileBytes, cancellationToken);
+        if (bytes is null)
+            return new ParseOutcome(null, [new ArticleProblem(0, $"the file grew past the limit of {_options.MaxFileBytes:N0} bytes while it was read")]);
         file.Refresh();
         if ((file.Length, file.LastWriteTimeUtc) != before || bytes.Length != before.Length)
         {
@@ -130,6 +160,22 @@ public sealed class InboxProcessor
             return null;
         }
         return ArticleParser.Parse(bytes, _options.MaxFileBytes);
+    }
+
+    /// <summary>The file's bytes, bounded by what is actually read rather than by the size it reports; null past the limit.</summary>
+    private static async Task<byte[]?> ReadAtMostAsync(FileInfo file, long maxBytes, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024, useAsync: true);
+        var buffer = new MemoryStream();
+        byte[] chunk = new byte[64 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+                return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
     }
 
     private void Reject(FileInfo file, IReadOnlyList<ArticleProblem> problems)

@@ -13,7 +13,8 @@ public sealed record ImportRow(string Email, string Name, IReadOnlyList<string> 
 
 /// <summary>
 /// Subscribers as CSV (RFC 4180): <c>email,name,editions</c>, editions separated by ';'. Reading validates every row
-/// and says which row is wrong and why; writing guards cells against spreadsheet formula injection.
+/// and says which row is wrong and why; writing guards cells against spreadsheet formula injection, and reading
+/// removes that guard again. Input must be UTF-8: a line that is not is refused by its number.
 /// </summary>
 public static class SubscriberCsv
 {
@@ -50,8 +51,8 @@ public static class SubscriberCsv
                 rejected.Add(new(row, $"{fields.Count} columns; expected email,name,editions (or a header row naming the columns)"));
                 continue;
             }
-            string Column(int index) => columns is null ? (index < fields.Count ? fields[index] : "")
-                : columns[index] >= 0 && columns[index] < fields.Count ? fields[columns[index]] : "";
+            string Column(int index) => WithoutFormulaGuard(columns is null ? (index < fields.Count ? fields[index] : "")
+                : columns[index] >= 0 && columns[index] < fields.Count ? fields[columns[index]] : "");
             if (Validate(Column(0), Column(1), Column(2), editions, out string? reason) is not { } valid)
             {
                 rejected.Add(new(row, reason!));
@@ -68,6 +69,12 @@ public static class SubscriberCsv
         }
         return (merged.Select(m => new ImportRow(m.Key, m.Value.Name, m.Value.Editions.ToList())).ToList(), rejected);
     }
+
+    /// <summary>A cell as it was before <see cref="Cell"/> guarded it: an export read back gives the same subscribers.</summary>
+    private static string WithoutFormulaGuard(string value) =>
+        value.Length > 1 && value[0] == '\'' && IsFormulaStart(value[1]) ? value[1..] : value;
+
+    private static bool IsFormulaStart(char c) => c is '=' or '+' or '-' or '@' or '\t' or '\r';
 
     private static ImportRow? Validate(string emailText, string nameText, string editionsText, IReadOnlyCollection<string> known, out string? reason)
     {
@@ -90,6 +97,9 @@ public static class SubscriberCsv
         return reason is null ? new ImportRow(email!, name, editions) : null;
     }
 
+    /// <summary>What a UTF-8 reader puts where the bytes were not UTF-8: such a row is refused, never imported garbled.</summary>
+    private const char NotUtf8 = '\uFFFD';
+
     /// <summary>RFC 4180 records with the line each starts on; a broken record is reported, not guessed at.</summary>
     private static IEnumerable<(int Row, List<string> Fields, string? Problem)> Records(TextReader reader)
     {
@@ -98,6 +108,11 @@ public static class SubscriberCsv
         {
             line++;
             int start = line;
+            if (text.Contains(NotUtf8))
+            {
+                yield return (start, [], $"line {line} is not UTF-8 text (a byte that UTF-8 cannot hold, e.g. Latin-1's ä or é): save the file as UTF-8 and import it again");
+                continue;
+            }
             var fields = new List<string>();
             var field = new StringBuilder();
             bool quoted = false, afterQuote = false;
@@ -166,7 +181,7 @@ public static class SubscriberCsv
     /// </summary>
     private static string Cell(string value)
     {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        if (value.Length > 0 && IsFormulaStart(value[0]))
             value = "'" + value;
         return "\"" + value.Replace("\"", "\"\"") + "\"";
     }

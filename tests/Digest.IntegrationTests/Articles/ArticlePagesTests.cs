@@ -58,6 +58,7 @@ public sealed class ArticlePagesTests
     {
         using var host = ApiHost.Start(new Dictionary<string, string?>
         {
+            ["Feeds:AllowPrivateNetworks"] = "true", // the test feed is on loopback
             ["Feeds:0:Name"] = "closed",
             ["Feeds:0:Url"] = $"http://127.0.0.1:{FreePort.Next()}/feed.rss", // nothing listens there
             ["Feeds:0:PollEvery"] = "01:00:00",

@@ -21,6 +21,7 @@ public sealed class ArticlesOnPostgresTests : IAsyncLifetime
         {
             ["Storage:Provider"] = "Postgres",
             ["Storage:ConnectionString"] = await _cluster.CreateDatabaseAsync(),
+            ["Feeds:AllowPrivateNetworks"] = "true", // the test feed is on loopback
             ["Feeds:0:Name"] = "closed",
             ["Feeds:0:Url"] = $"http://127.0.0.1:{FreePort.Next()}/feed.rss",
         });

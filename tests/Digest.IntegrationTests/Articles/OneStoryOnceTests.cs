@@ -18,6 +18,7 @@ public sealed class OneStoryOnceTests
         await using var feed = await ServeFeedAsync("solar.rss.xml");
         using var host = ApiHost.Start(new Dictionary<string, string?>
         {
+            ["Feeds:AllowPrivateNetworks"] = "true", // the test feed is on loopback
             ["Feeds:0:Name"] = "harbour",
             ["Feeds:0:Url"] = feed.Urls.Single() + "/feed.rss",
             ["Feeds:0:PollEvery"] = "01:00:00",
@@ -44,7 +45,7 @@ public sealed class OneStoryOnceTests
     private static async Task<WebApplication> ServeFeedAsync(string fixture)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{FreePort.Next()}");
+        builder.WebHost.UseUrls("http://127.0.0.1:0"); // the system's pick, read back from app.Urls
         var app = builder.Build();
         byte[] body = File.ReadAllBytes(ApiHost.FixturePath("feeds", fixture));
         app.MapGet("/feed.rss", () => Results.Bytes(body, "application/rss+xml"));

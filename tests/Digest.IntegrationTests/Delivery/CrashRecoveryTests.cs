@@ -44,7 +44,7 @@ public sealed class CrashRecoveryTests
     private static async Task WaitForMessagesAsync(SmtpSink sink, int count, RunningDigest service)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (Directory.EnumerateFiles(sink.DumpDirectory).Count() < count)
+        while (sink.CompleteCount() < count)
         {
             if (service.HasExited || DateTime.UtcNow > deadline)
                 throw new TimeoutException($"the service did not send {count} messages; it said:\n{service.Log}");

@@ -69,9 +69,10 @@ public sealed class SmtpDeliveryTests
         using var message = HeldMessage(host, committed.Task);
 
         var sending = host.Get<IMailTransport>().SendAsync(message, CancellationToken.None);
-        // The message is on its way, but not its end: the server has not accepted it.
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        // The message is on its way, but not its end: the server is receiving it and has not accepted it.
+        await sink.WaitUntilAsync(server => server.InProgress() == 1, "the message's transaction to start", TimeSpan.FromSeconds(10));
         Assert.False(sending.IsCompleted);
+        Assert.Equal(0, sink.CompleteCount());
 
         committed.SetResult();
         Assert.StartsWith("2.0.0", await sending);
@@ -88,8 +89,9 @@ public sealed class SmtpDeliveryTests
 
         await Assert.ThrowsAsync<IOException>(() => host.Get<IMailTransport>().SendAsync(message, CancellationToken.None));
 
-        // The connection was dropped before the message's end: the server discarded it.
-        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        // The connection was dropped before the message's end: the server discarded it (smtp-sink deletes the file
+        // of a transaction that never ended; a wrongly accepted message would stay, and this wait would time out).
+        await sink.WaitUntilAsync(server => server.DumpFiles() == 0, "the dropped transaction to be discarded", TimeSpan.FromSeconds(10));
         Assert.Empty(sink.Messages());
     }
 

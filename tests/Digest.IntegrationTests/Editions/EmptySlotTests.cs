@@ -53,18 +53,25 @@ public sealed class EmptySlotTests
 
     /// <summary>
     /// The one message sent. The service's own resume job may be the one that sends it, a moment later than the
-    /// test's call, so the outbox is watched rather than read once.
+    /// test's call, so the test waits until a message is out and the ledger holds no delivery still to do or under
+    /// way: nothing can be sent after that, so a second copy would be in the outbox by then.
     /// </summary>
     private static async Task<MimeMessage> SentMessageAsync(DigestTestHost host)
     {
         var giveUp = DateTime.UtcNow.AddSeconds(20);
-        while (!Directory.Exists(host.OutboxPath) || Directory.GetFiles(host.OutboxPath, "*.eml").Length == 0)
+        while (!Directory.Exists(host.OutboxPath) || Directory.GetFiles(host.OutboxPath, "*.eml").Length == 0 || await UnsettledAsync(host) > 0)
         {
-            Assert.True(DateTime.UtcNow < giveUp, "no message was sent");
+            Assert.True(DateTime.UtcNow < giveUp, "no message was sent, or its delivery never settled");
             await Task.Delay(50);
         }
-        await Task.Delay(200); // a second, wrongly sent copy would show by now
         return await MimeMessage.LoadAsync(Assert.Single(Directory.GetFiles(host.OutboxPath, "*.eml")));
+    }
+
+    private static async Task<long> UnsettledAsync(DigestTestHost host)
+    {
+        await using var connection = await host.Get<Digest.Storage.Database>().OpenAsync();
+        return await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, "SELECT COUNT(*) FROM deliveries WHERE status IN (@pending, @sending, @retry)",
+            new { pending = DeliveryStatus.Pending, sending = DeliveryStatus.Sending, retry = DeliveryStatus.Retry });
     }
 
     private static async Task AddArticleAsync(DigestTestHost host, string fixture)

@@ -5,12 +5,49 @@ namespace Digest.IntegrationTests.Infrastructure;
 
 internal static class FreePort
 {
-    /// <summary>A loopback TCP port nothing listens on right now.</summary>
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A loopback TCP port nothing listens on, for a server process that must be told its port. Picked below the
+    /// kernel's ephemeral range, so that no outgoing connection and no port-0 bind (of this or any other process) can
+    /// take it between the check and the server's bind; never the same port twice in one test process.
+    /// </summary>
     public static int Next()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        int ephemeralStart = EphemeralRangeStart();
+        int low = Math.Max(1024, ephemeralStart - 12_000);
+        lock (HandedOut)
+        {
+            for (int tries = 0; tries < 1000; tries++)
+            {
+                int port = Random.Shared.Next(low, ephemeralStart);
+                if (HandedOut.Contains(port) || !IsFree(port))
+                    continue;
+                HandedOut.Add(port);
+                return port;
+            }
+        }
+        throw new InvalidOperationException($"No free loopback port between {low} and {ephemeralStart}.");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static int EphemeralRangeStart()
+    {
+        const string range = "/proc/sys/net/ipv4/ip_local_port_range";
+        return File.Exists(range) && int.TryParse(File.ReadAllText(range).Split('\t', ' ')[0], out int start) ? start : 32768;
     }
 
     /// <summary>Waits until something accepts connections on the port, or fails the test.</summary>

@@ -17,6 +17,7 @@ public sealed class SmtpSink : IAsyncDisposable
 
     private readonly Process _process;
     private readonly TempFolder _folder;
+    private readonly HashSet<string> _diedWriting = new(StringComparer.Ordinal);
 
     private SmtpSink(Process process, TempFolder folder, int port)
     {
@@ -70,14 +71,30 @@ public sealed class SmtpSink : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Every message received so far.</summary>
-    public IReadOnlyList<ReceivedMessage> Messages() => ReadDump(DumpDirectory);
+    /// <summary>
+    /// Every message received so far, complete. smtp-sink creates a message's file at MAIL FROM and closes it at the
+    /// final dot, before it answers 250; a file it still holds open is a message on its way and is left out, as is
+    /// what a killed server was writing when it died.
+    /// </summary>
+    public IReadOnlyList<ReceivedMessage> Messages() => ReadDump(CompleteFiles());
 
-    /// <summary>Reads a folder of dumped messages, each headed by one X-Rcpt-Args line per envelope recipient.</summary>
-    public static IReadOnlyList<ReceivedMessage> ReadDump(string directory)
+    /// <summary>Messages the server is receiving right now: started (MAIL FROM) but not ended (final dot).</summary>
+    public int InProgress() => OpenDumpFiles().Count;
+
+    /// <summary>How many complete messages arrived, without reading them.</summary>
+    public int CompleteCount() => CompleteFiles().Count;
+
+    /// <summary>Every file in the dump folder, complete or not (smtp-sink deletes the file of an aborted transaction).</summary>
+    public int DumpFiles() => Directory.EnumerateFiles(DumpDirectory).Count();
+
+    /// <summary>Reads a folder of complete dumped messages, each headed by one X-Rcpt-Args line per envelope recipient.</summary>
+    public static IReadOnlyList<ReceivedMessage> ReadDump(string directory) => ReadDump(Directory.EnumerateFiles(directory).ToList());
+
+    private static List<ReceivedMessage> ReadDump(List<string> files)
     {
         var received = new List<ReceivedMessage>();
-        foreach (string file in Directory.EnumerateFiles(directory).Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        // A ".tmp" file is one the tests' own servers are still writing: they rename it once the message is whole.
+        foreach (string file in files.Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             var message = MimeMessage.Load(file);
             var recipients = message.Headers.Where(h => h.Field == "X-Rcpt-Args").Select(h => h.Value.Trim().Trim('<', '>')).ToList();
@@ -86,21 +103,71 @@ public sealed class SmtpSink : IAsyncDisposable
         return received;
     }
 
-    /// <summary>Waits until at least <paramref name="count"/> messages arrived; returns what arrived either way.</summary>
+    /// <summary>
+    /// The dump files whose message ended. Listed before the server's open files are read: a file that closes in
+    /// between is complete by then, and a file created in between is not in the list.
+    /// </summary>
+    private List<string> CompleteFiles()
+    {
+        var listed = Directory.EnumerateFiles(DumpDirectory).ToList();
+        var open = OpenDumpFiles();
+        return listed.Where(file => !open.Contains(file) && !_diedWriting.Contains(file) && !file.EndsWith(".tmp", StringComparison.Ordinal)
+            && File.Exists(file)).ToList(); // an aborted message's file is deleted before it is closed
+    }
+
+    /// <summary>The dump files the server process holds open, read from /proc/PID/fd.</summary>
+    private HashSet<string> OpenDumpFiles()
+    {
+        var open = new HashSet<string>(StringComparer.Ordinal);
+        if (_process.HasExited)
+            return open;
+        try
+        {
+            foreach (string descriptor in Directory.EnumerateFileSystemEntries($"/proc/{_process.Id}/fd"))
+            {
+                if (new FileInfo(descriptor).LinkTarget is { } target && target.StartsWith(DumpDirectory + "/", StringComparison.Ordinal))
+                    open.Add(target);
+            }
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException)
+        {
+            // The process ended while its descriptors were read: it holds nothing open any more.
+        }
+        return open;
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> complete messages arrived; returns what arrived either way.</summary>
     public async Task<IReadOnlyList<ReceivedMessage>> WaitForAsync(int count, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (Directory.EnumerateFiles(DumpDirectory).Count() < count && DateTime.UtcNow < deadline)
+        while (CompleteCount() < count && DateTime.UtcNow < deadline)
             await Task.Delay(50);
-        await Task.Delay(100); // let the last file be written out completely
         return Messages();
     }
 
-    /// <summary>Kills the server as a crash would (mid-conversation), keeping what it received for reading.</summary>
+    /// <summary>Waits until a condition on the server holds, or fails the test saying what was awaited.</summary>
+    public async Task WaitUntilAsync(Func<SmtpSink, bool> condition, string what, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition(this))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"smtp-sink: {what} did not happen within {timeout}.");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>
+    /// Kills the server as a crash would (mid-conversation), keeping what it received for reading. It is stopped
+    /// first, so that the messages it was writing at that moment are known, and never read as complete.
+    /// </summary>
     public async Task KillAsync()
     {
         if (_process.HasExited)
             return;
+        using (var stop = Process.Start("kill", ["-STOP", _process.Id.ToString()]))
+            await stop.WaitForExitAsync();
+        _diedWriting.UnionWith(OpenDumpFiles());
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
     }

@@ -36,8 +36,9 @@ public sealed class ClusterTests
             Connections = ConnectionsPerWorker,
             Cron = "* * * * *",
             BatchSize = 500,
-            // A worker claims a chunk of entries ahead of its connections; on a loaded machine the last of them waits
-            // several seconds to be sent, and a shorter timeout would let another worker take it meanwhile.
+            // Long enough for a live worker to get through its batch of 500 on a loaded machine (at 5 s, the batch's
+            // tail went stale while its worker still sent it, and another worker sent it again); the killed worker's
+            // claims still come back well within the test's wait.
             ClaimTimeout = "00:00:30",
         }.WriteAsync(work.Path);
         using var engine = await DigestEngine.StartAsync(work.Path);
@@ -51,7 +52,7 @@ public sealed class ClusterTests
             // Each worker's scheduler catches up the edition's latest slot at start: one run cluster-wide.
             await WaitForMessagesAsync(sink, Audience / 4, workers);
             await workers[0].KillAsync();
-            int receivedAtKill = Directory.EnumerateFiles(sink.DumpDirectory).Count();
+            int receivedAtKill = sink.CompleteCount();
 
             var run = Assert.Single(await ScaleOutScenario.SentRunsAsync(engine.Services));
             await WaitForCompletionAsync(engine.Services, run, TimeSpan.FromMinutes(4));
@@ -98,7 +99,7 @@ public sealed class ClusterTests
     private static async Task WaitForMessagesAsync(SmtpSink sink, int count, IReadOnlyList<RunningDigest> workers)
     {
         var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (Directory.EnumerateFiles(sink.DumpDirectory).Count() < count)
+        while (sink.CompleteCount() < count)
         {
             if (workers.Any(w => w.HasExited) || DateTime.UtcNow > deadline)
                 throw new TimeoutException($"the cluster did not send {count} messages; the first worker said:\n{workers[0].Log}");

@@ -60,7 +60,8 @@ public sealed class BrowserHost : IAsyncLifetime
             ["Users:erin:Email"] = EditorEmail,
         };
         _app = RunningDigest.Start(_folder.Path, Settings); // the Urls setting above wins over the generated one
-        await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60), () => _app.HasExited ? $"Digest.App exited: {_app.Log}" : _app.Log);
+        // Generous: on a loaded machine the service has been seen to take over a minute to start (alive, still starting).
+        await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(180), () => _app.HasExited ? $"Digest.App exited: {_app.Log}" : _app.Log);
         Browser = StartBrowser();
         Directory.CreateDirectory(ArtifactsDirectory);
     }

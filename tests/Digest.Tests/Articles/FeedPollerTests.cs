@@ -7,15 +7,16 @@ namespace Digest.Tests.Articles;
 /// <summary>The feed poller against feeds served over HTTP on loopback.</summary>
 public sealed class FeedPollerTests
 {
-    private static Dictionary<string, string?> Feeds(FeedServer server, params (string Name, string Path)[] feeds)
+    internal static Dictionary<string, string?> Feeds(FeedServer server, params (string Name, string Path)[] feeds)
     {
-        var settings = new Dictionary<string, string?>();
+        // The test server is on loopback, which feeds may reach only when allowed.
+        var settings = new Dictionary<string, string?> { ["Feeds:AllowPrivateNetworks"] = "true" };
         for (int i = 0; i < feeds.Length; i++)
         {
             settings[$"Feeds:{i}:Name"] = feeds[i].Name;
             settings[$"Feeds:{i}:Url"] = server.Url(feeds[i].Path);
             settings[$"Feeds:{i}:PollEvery"] = "00:15:00";
-            settings[$"Feeds:{i}:Timeout"] = "00:00:01";
+            settings[$"Feeds:{i}:Timeout"] = "00:00:30"; // generous: a loaded machine is slow, not failing
         }
         return settings;
     }
@@ -110,7 +111,9 @@ public sealed class FeedPollerTests
         server.Fail("/broken.rss", 500);
         server.Hang("/slow.rss");
         server.ServeFixture("/news.rss", "news.rss.xml");
-        await using var engine = await TestEngine.StartAsync(Feeds(server, ("broken", "/broken.rss"), ("slow", "/slow.rss"), ("harbour", "/news.rss")));
+        var settings = Feeds(server, ("broken", "/broken.rss"), ("slow", "/slow.rss"), ("harbour", "/news.rss"));
+        settings["Feeds:1:Timeout"] = "00:00:01"; // the hanging server's feed gives up soon
+        await using var engine = await TestEngine.StartAsync(settings);
         var poller = Poller(engine);
 
         var results = (await poller.PollDueAsync()).ToDictionary(r => r.Feed);
@@ -178,5 +181,44 @@ public sealed class FeedPollerTests
     public void RetryAfter_DoublesWithEachFailure_ButNeverWaitsLongerThanTheFeedsInterval(int failures, int minutes)
     {
         Assert.Equal(TimeSpan.FromMinutes(minutes), FeedSchedule.RetryAfter(failures, TimeSpan.FromMinutes(15)));
+    }
+
+    [Fact]
+    public async Task PollDue_ByDefault_RefusesAFeedOnLoopback_AndShowsWhyOnItsHealth()
+    {
+        await using var server = await FeedServer.StartAsync();
+        server.ServeFixture("/news.rss", "news.rss.xml");
+        var settings = Feeds(server, ("inward", "/news.rss"));
+        settings.Remove("Feeds:AllowPrivateNetworks");
+        await using var engine = await TestEngine.StartAsync(settings);
+
+        var result = Assert.Single(await Poller(engine).PollDueAsync());
+
+        Assert.False(result.Succeeded);
+        Assert.Empty(server.Requests); // refused before a byte was sent
+        Assert.Empty(await engine.Articles.ListRecentAsync(10));
+        var health = Assert.Single(await Poller(engine).ListStatusAsync());
+        Assert.StartsWith("refused to connect to 127.0.0.1 (127.0.0.1): a loopback, private or link-local address", health.LastError);
+        Assert.Contains("Feeds:AllowPrivateNetworks", health.LastError);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("10.1.2.3", true)]
+    [InlineData("172.20.0.1", true)]
+    [InlineData("192.168.1.1", true)]
+    [InlineData("169.254.169.254", true)]
+    [InlineData("100.64.0.1", true)]
+    [InlineData("0.0.0.0", true)]
+    [InlineData("::1", true)]
+    [InlineData("fe80::1", true)]
+    [InlineData("fd00::1", true)]
+    [InlineData("::ffff:127.0.0.1", true)]
+    [InlineData("93.184.216.34", false)]
+    [InlineData("172.32.0.1", false)]
+    [InlineData("2606:2800:220:1::1", false)]
+    public void IsInward_TellsTheNetworkDigestRunsInFromTheInternet(string address, bool inward)
+    {
+        Assert.Equal(inward, FeedNetworkGuard.IsInward(System.Net.IPAddress.Parse(address)));
     }
 }

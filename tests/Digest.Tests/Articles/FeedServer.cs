@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -21,25 +19,21 @@ internal sealed class FeedServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, Func<HttpContext, Task>> _routes = new();
 
-    private FeedServer(WebApplication app, int port)
-    {
-        _app = app;
-        Port = port;
-    }
+    private FeedServer(WebApplication app) => _app = app;
 
-    public int Port { get; }
+    /// <summary>The port Kestrel was given by the system (it binds port 0: no other process can take it first).</summary>
+    public int Port => new Uri(_app.Urls.First()).Port;
     public ConcurrentQueue<FeedRequest> Requests { get; } = new();
 
     public string Url(string path) => $"http://127.0.0.1:{Port}{path}";
 
     public static async Task<FeedServer> StartAsync()
     {
-        int port = FreePort();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var server = new FeedServer(app, port);
+        var server = new FeedServer(app);
         app.Run(context =>
         {
             server.Requests.Enqueue(new FeedRequest(context.Request.Path, context.Request.Headers.IfNoneMatch.FirstOrDefault(),
@@ -83,13 +77,6 @@ internal sealed class FeedServer : IAsyncDisposable
     {
         context.Response.StatusCode = StatusCodes.Status404NotFound;
         return Task.CompletedTask;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -20,7 +20,7 @@ public sealed class SendPacerTests
         _time.Advance(TimeSpan.FromMilliseconds(99));
         Assert.Equal([true, false, false], Done());
         _time.Advance(TimeSpan.FromMilliseconds(1));
-        await Task.Delay(10);
+        await turns[1].WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal([true, true, false], Done());
         _time.Advance(TimeSpan.FromMilliseconds(100));
         await Task.WhenAll(turns);

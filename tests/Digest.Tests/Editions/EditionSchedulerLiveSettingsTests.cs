@@ -29,12 +29,9 @@ public sealed class EditionSchedulerLiveSettingsTests
         await using var harness = await DailyAtSevenAsync();
         await harness.StartSchedulerAsync();
 
-        await harness.EditAsync("Editions:daily:TimeZone", "Europe/Berlinn", _ => true);
-        await Eventually.TrueAsync(() => harness.Logs.Lines.Any(line => line.Contains("Editions:daily:TimeZone: 'Europe/Berlinn' is not a known IANA time zone")),
-            "the refused edit was not logged");
+        await harness.RefusedEditAsync("Editions:daily:TimeZone", "Europe/Berlinn", "Editions:daily:TimeZone: 'Europe/Berlinn' is not a known IANA time zone");
         await harness.RunUntilAsync(Morning.AddHours(2), TimeSpan.FromMinutes(10));
 
-        Assert.Contains(harness.Logs.Lines, line => line.StartsWith("Error: The edited Editions settings were refused"));
         Assert.Equal("every day at 07:00 Europe/Berlin", Assert.Single(harness.Scheduler.Planned).Description);
         Assert.Equal([Morning.AddHours(1)], harness.Queued.Slots("daily"));
     }
@@ -45,7 +42,7 @@ public sealed class EditionSchedulerLiveSettingsTests
         await using var harness = await DailyAtSevenAsync();
         await harness.StartSchedulerAsync();
 
-        await harness.EditAsync("Editions:daily:Cron", "not a cron", _ => true);
+        await harness.RefusedEditAsync("Editions:daily:Cron", "not a cron", "Editions:daily:Cron: 'not a cron' is not a five-field cron expression");
         await harness.EditAsync("Editions:daily:Cron", "0 8 * * 1", p => p.Description == "Mondays at 08:00 Europe/Berlin");
     }
 }

@@ -96,6 +96,20 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         await Eventually.TrueAsync(() => Scheduler.Planned.Any(followed), $"the scheduler did not follow the edit {key} = {value}");
     }
 
+    /// <summary>
+    /// Makes an edit the scheduler must refuse: waits until it logs <paramref name="refusal"/>, and checks that the
+    /// schedule it plans is still the one before the edit.
+    /// </summary>
+    public async Task RefusedEditAsync(string key, string value, string refusal)
+    {
+        var before = Scheduler.Planned.Select(p => p.Description).ToList();
+        Configuration[key] = value;
+        Configuration.Reload();
+        await Eventually.TrueAsync(() => Logs.Lines.Any(line => line.Contains(refusal, StringComparison.Ordinal)), $"the edit {key} = {value} was not refused with \"{refusal}\"");
+        Assert.Contains(Logs.Lines, line => line.StartsWith("Error: The edited Editions settings were refused", StringComparison.Ordinal));
+        Assert.Equal(before, Scheduler.Planned.Select(p => p.Description).ToList());
+    }
+
     /// <summary>The scheduler has looked at the clock and waits for a slot after it.</summary>
     private Task SettledAsync() => Eventually.TrueAsync(
         () => Scheduler.Planned is { Count: > 0 } planned && planned.All(p => p.NextSlot is null || p.NextSlot > Time.GetUtcNow()),

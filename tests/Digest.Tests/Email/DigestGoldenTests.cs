@@ -6,6 +6,7 @@ namespace Digest.Tests.Email;
 /// The rendered digest, byte for byte, against stored files under Fixtures/golden/. After an intended change to
 /// the templates or the composer, regenerate them and review the diff:
 /// <code>DIGEST_UPDATE_GOLDEN=1 dotnet test tests/Digest.Tests --filter FullyQualifiedName~DigestGoldenTests</code>
+/// That run fails for every file it rewrites (so an update can never pass silently); run again without the variable.
 /// </summary>
 public sealed class DigestGoldenTests(EmailSamplesFixture fixture) : IClassFixture<EmailSamplesFixture>
 {
@@ -37,9 +38,12 @@ public sealed class DigestGoldenTests(EmailSamplesFixture fixture) : IClassFixtu
         {
             // Written to the source tree (found from this file's path), not to the build output.
             string folder = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(sourceFile)!, "..", "Fixtures", "golden"));
+            string file = Path.Combine(folder, name);
+            if (File.Exists(file) && File.ReadAllText(file).ReplaceLineEndings("\n") == actual.ReplaceLineEndings("\n"))
+                return;
             Directory.CreateDirectory(folder);
-            File.WriteAllText(Path.Combine(folder, name), actual);
-            return;
+            File.WriteAllText(file, actual);
+            Assert.Fail($"{file} did not match and was rewritten: review the diff, then run the tests again without DIGEST_UPDATE_GOLDEN.");
         }
         string expected = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "golden", name));
         Assert.Equal(expected.ReplaceLineEndings("\n"), actual.ReplaceLineEndings("\n"));

@@ -105,14 +105,18 @@ public sealed class StencilCopiesTests(EmailSamplesFixture fixture) : IClassFixt
         var articles = EmailSamples.Articles(2);
 
         // Ordinary readers until the sampled check; from there on, readers whose address makes the template branch.
-        for (int id = 1; id <= RunBodies.CheckEvery + 1; id++)
+        // The sampled copy is caught by its own check; the copies after it are not sampled, and say the right thing
+        // only because the run fell back to full renders.
+        var later = new List<string>();
+        for (int id = 1; id <= RunBodies.CheckEvery + 5; id++)
         {
             string domain = id >= RunBodies.CheckEvery ? "vip.example.com" : "example.com";
             var view = ViewFor(new Subscriber(id, $"reader{id}@{domain}", $"Reader {id}", SubscriberStatus.Confirmed), articles);
             var body = await bodies.ForAsync(view);
-            if (id >= RunBodies.CheckEvery)
-                Assert.True(body.Says(await branching.RenderAsync(view)), $"copy {id} differs from its full render");
+            if (id >= RunBodies.CheckEvery && !body.Says(await branching.RenderAsync(view)))
+                later.Add($"copy {id} differs from its full render");
         }
+        Assert.Empty(later);
     }
 
     private DigestView ViewFor(Subscriber reader, IReadOnlyList<Digest.Articles.Article> articles)

@@ -25,9 +25,11 @@ public sealed class WriteAheadLogTests : IDisposable
         var body = new byte[8192];
         long written = 0, rows = 0;
 
-        // About eight checkpoint intervals of steady writing, as a send writes its ledger.
+        // At least eight checkpoint intervals of steady writing, as a send writes its ledger, and enough rows that one
+        // interval's writes are a small part of the whole even when a loaded machine writes slowly (timing alone left
+        // a slow run with 21 rows, all between two checkpoints).
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < WalCheckpointer.Interval * 8)
+        while (clock.Elapsed < WalCheckpointer.Interval * 8 || rows < 400)
         {
             using (await database.WriteTurnAsync(CancellationToken.None))
                 await connection.ExecuteAsync("INSERT INTO pages (body) VALUES (@body)", new { body });

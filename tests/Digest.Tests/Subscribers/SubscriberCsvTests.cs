@@ -89,4 +89,30 @@ public sealed class SubscriberCsvTests
         Assert.Contains("\"'=HYPERLINK(\"\"http://evil.example\"\")\"", csv);
         Assert.StartsWith("email,name,editions,status\r\n", csv);
     }
+
+    [Fact]
+    public void Write_ThenRead_RemovesTheFormulaGuard_SoTheSameAddressesComeBack()
+    {
+        var listing = new SubscriberListing(new Subscriber(1, "=1+1@example.com", "-Ana", SubscriberStatus.Confirmed), ["daily"]);
+
+        var (rows, rejected) = SubscriberCsv.Read(new StringReader(SubscriberCsv.Write([listing])), Editions);
+
+        Assert.Empty(rejected);
+        var row = Assert.Single(rows);
+        Assert.Equal(("=1+1@example.com", "-Ana"), (row.Email, row.Name));
+    }
+
+    [Fact]
+    public void Read_Latin1Bytes_AreRefusedByLine_NotImportedGarbled()
+    {
+        byte[] latin1 = System.Text.Encoding.Latin1.GetBytes("email,name,editions\nana@example.com,Ana,daily\njorg@example.de,Jörg,daily\n");
+        using var reader = new StreamReader(new MemoryStream(latin1), System.Text.Encoding.UTF8);
+
+        var (rows, rejected) = SubscriberCsv.Read(reader, Editions);
+
+        Assert.Equal(["ana@example.com"], rows.Select(r => r.Email));
+        var refused = Assert.Single(rejected);
+        Assert.Equal(3, refused.Row);
+        Assert.Contains("line 3 is not UTF-8", refused.Reason);
+    }
 }

@@ -1,6 +1,9 @@
 namespace Digest.Articles.Feeds;
 
-/// <summary>How a feed item becomes an article: title → headline, summary list items or sentences → highlights.</summary>
+/// <summary>
+/// How a feed item becomes an article: title → headline, summary list items or sentences → highlights. An item with
+/// only a title (and link) is an article without highlights: the digest shows its headline and link.
+/// </summary>
 public static class FeedArticles
 {
     /// <summary>The article, or null with the reason it cannot be one.</summary>
@@ -13,8 +16,6 @@ public static class FeedArticles
 
         var highlights = HtmlText.Highlights(item.Summary ?? item.Content);
         var body = item.Content is null || item.Content == item.Summary ? [] : HtmlText.Paragraphs(item.Content);
-        if (highlights.Count == 0 && body.Count == 0)
-            return (null, origin, $"'{item.Title}' has neither a summary nor content");
 
         // The calendar date the feed wrote, as the text format keeps it; an undated item is today's news.
         var published = item.Published is { } date ? DateOnly.FromDateTime(date.DateTime) : today;

@@ -96,7 +96,7 @@ public sealed class FeedPoller(
             throw new FeedFormatException($"the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
 
         using var document = await ReadBoundedAsync(response, timeout.Token);
-        var items = FeedReader.Read(document);
+        var items = FeedReader.Read(document.ToArray(), response.Content.Headers.ContentType?.CharSet, response.RequestMessage?.RequestUri ?? new Uri(feed.Url));
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var converted = items.Select(item => FeedArticles.From(item, feed, today)).ToList();
         foreach (var (_, _, problem) in converted.Where(c => c.Problem is not null))
@@ -134,6 +134,7 @@ public sealed class FeedPoller(
     private static string Describe(Exception error) => error switch
     {
         FeedFormatException => error.Message,
+        HttpRequestException { InnerException: PrivateNetworkRefusedException refused } => refused.Message,
         HttpRequestException { HttpRequestError: var kind } => $"could not fetch it ({kind}): {error.Message}",
         OperationCanceledException => "the server did not answer in time",
         _ => $"{error.GetType().Name}: {error.Message}",

@@ -1,70 +1,154 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Xml;
 using System.Xml.Linq;
 
 namespace Digest.Articles.Feeds;
 
-/// <summary>One entry of a feed, as the feed wrote it (summary and content still HTML).</summary>
+/// <summary>One entry of a feed, as the feed wrote it (summary and content still HTML; the link absolute where xml:base said how).</summary>
 public sealed record FeedItem(string Title, string? Summary, string? Content, string? Link, string? Guid, DateTimeOffset? Published);
 
 /// <summary>
-/// Reads RSS 2.0 and Atom documents. DTDs are refused and nothing external is resolved, so a hostile feed cannot
-/// expand entities or make Digest fetch files.
+/// Reads the feeds people publish: RSS 0.9x, 1.0 (RDF) and 2.0, Atom 0.3 and 1.0, and JSON Feed 1.x, tolerant of what
+/// browsers and feed readers tolerate (see <see cref="FeedText"/>). A DTD that declares anything is refused and
+/// nothing external is ever resolved, so a hostile feed cannot expand entities or make Digest fetch files.
 /// </summary>
 public static class FeedReader
 {
     private static readonly XNamespace Atom = "http://www.w3.org/2005/Atom";
+    private static readonly XNamespace Atom03 = "http://purl.org/atom/ns#";
+    private static readonly XNamespace Rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+    private static readonly XNamespace Rss10 = "http://purl.org/rss/1.0/";
+    private static readonly XNamespace Rss090 = "http://my.netscape.com/rdf/simple/0.9/";
     private static readonly XNamespace ContentModule = "http://purl.org/rss/1.0/modules/content/";
     private static readonly XNamespace DublinCore = "http://purl.org/dc/elements/1.1/";
 
-    /// <summary>The feed's items; throws <see cref="FeedFormatException"/> saying what is wrong and where.</summary>
-    public static IReadOnlyList<FeedItem> Read(Stream xml)
+    /// <summary>
+    /// The feed's items; throws <see cref="FeedFormatException"/> saying what is wrong and where.
+    /// <paramref name="charset"/> is the HTTP Content-Type's, if any; <paramref name="location"/> the feed's address,
+    /// against which relative links are resolved.
+    /// </summary>
+    public static IReadOnlyList<FeedItem> Read(byte[] body, string? charset = null, Uri? location = null)
+    {
+        string text = FeedText.Decode(body, charset);
+        return text.AsSpan().TrimStart().StartsWith("{")
+            ? JsonFeed.Read(text, location)
+            : ReadXml(FeedText.ForXmlParser(text), location);
+    }
+
+    private static List<FeedItem> ReadXml(string text, Uri? location)
     {
         XDocument document;
         try
         {
-            var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, CloseInput = false };
-            using var reader = XmlReader.Create(xml, settings);
+            // Ignore, not Parse: a DOCTYPE naming an outside DTD (RSS 0.91's) is skipped, never fetched; one that
+            // declares entities was refused before this (FeedText.ForXmlParser).
+            var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore, XmlResolver = null };
+            using var reader = XmlReader.Create(new StringReader(text), settings);
             document = XDocument.Load(reader, LoadOptions.None);
         }
         catch (XmlException error)
         {
-            // A refused DTD carries no position; everything else says where the document breaks.
             throw new FeedFormatException(error.LineNumber > 0
                 ? $"not well-formed XML at line {error.LineNumber}, column {error.LinePosition}: {error.Message}"
                 : $"not a usable XML feed: {error.Message}");
         }
         var root = document.Root!;
         if (root.Name == Atom + "feed")
-            return root.Elements(Atom + "entry").Select(ReadAtomEntry).ToList();
+            return root.Elements(Atom + "entry").Select(entry => ReadAtomEntry(entry, Atom, location)).ToList();
+        if (root.Name == Atom03 + "feed")
+            return root.Elements(Atom03 + "entry").Select(entry => ReadAtomEntry(entry, Atom03, location)).ToList();
         if (root.Name.LocalName == "rss" && root.Element("channel") is { } channel)
-            return channel.Elements("item").Select(ReadRssItem).ToList();
-        throw new FeedFormatException($"the document is <{root.Name.LocalName}>, neither an RSS 2.0 <rss> nor an Atom <feed>");
+            return channel.Elements("item").Select(item => ReadRssItem(item, XNamespace.None, location)).ToList();
+        if (root.Name == Rdf + "RDF")
+        {
+            // RSS 1.0 and 0.90 put their items beside the channel, in their own namespace.
+            var ns = root.Element(Rss10 + "channel") is not null || root.Elements(Rss10 + "item").Any() ? Rss10 : Rss090;
+            return root.Elements(ns + "item").Select(item => ReadRssItem(item, ns, location)).ToList();
+        }
+        throw new FeedFormatException($"the document is <{root.Name.LocalName}>, not an RSS, RDF or Atom feed");
     }
 
-    private static FeedItem ReadRssItem(XElement item) => new(
-        Text(item.Element("title")),
-        item.Element("description")?.Value,
+    private static FeedItem ReadRssItem(XElement item, XNamespace ns, Uri? location) => new(
+        Text(item.Element(ns + "title")),
+        item.Element(ns + "description")?.Value,
         item.Element(ContentModule + "encoded")?.Value,
-        Text(item.Element("link")) is { Length: > 0 } link ? link : null,
-        Text(item.Element("guid")) is { Length: > 0 } guid ? guid : null,
-        FeedDate.Read(Text(item.Element("pubDate")) is { Length: > 0 } date ? date : Text(item.Element(DublinCore + "date"))));
+        // A podcast episode may have no page of its own: its enclosure is the link.
+        Resolve(Text(item.Element(ns + "link")) is { Length: > 0 } link ? link : (string?)item.Element(ns + "enclosure")?.Attribute("url"), item, location),
+        Text(item.Element(ns + "guid")) is { Length: > 0 } guid ? guid : (string?)item.Attribute(Rdf + "about"),
+        FeedDate.Read(Text(item.Element(ns + "pubDate")) is { Length: > 0 } date ? date : Text(item.Element(DublinCore + "date"))));
 
-    private static FeedItem ReadAtomEntry(XElement entry)
+    private static FeedItem ReadAtomEntry(XElement entry, XNamespace ns, Uri? location)
     {
-        var links = entry.Elements(Atom + "link").ToList();
+        var links = entry.Elements(ns + "link").ToList();
         var alternate = links.FirstOrDefault(l => (string?)l.Attribute("rel") is null or "alternate") ?? links.FirstOrDefault();
+        // Atom 0.3 dates: issued (published), modified, created.
+        string? published = new[] { "published", "issued", "updated", "modified", "created" }
+            .Select(name => Text(entry.Element(ns + name))).FirstOrDefault(date => date.Length > 0);
         return new FeedItem(
-            Text(entry.Element(Atom + "title")),
-            entry.Element(Atom + "summary")?.Value,
-            entry.Element(Atom + "content")?.Value,
-            ((string?)alternate?.Attribute("href"))?.Trim(),
-            Text(entry.Element(Atom + "id")) is { Length: > 0 } id ? id : null,
-            FeedDate.Read(Text(entry.Element(Atom + "published")) is { Length: > 0 } published ? published : Text(entry.Element(Atom + "updated"))));
+            Text(entry.Element(ns + "title")),
+            entry.Element(ns + "summary")?.Value,
+            entry.Element(ns + "content")?.Value,
+            alternate is null ? null : Resolve(((string?)alternate.Attribute("href"))?.Trim(), alternate, location),
+            Text(entry.Element(ns + "id")) is { Length: > 0 } id ? id : null,
+            FeedDate.Read(published));
+    }
+
+    /// <summary>A link made absolute against the xml:base in scope at <paramref name="at"/>, over the feed's address.</summary>
+    private static string? Resolve(string? link, XElement at, Uri? location)
+    {
+        if (string.IsNullOrWhiteSpace(link))
+            return null;
+        Uri? scope = location;
+        foreach (var element in at.AncestorsAndSelf().Reverse())
+        {
+            if ((string?)element.Attribute(XNamespace.Xml + "base") is { Length: > 0 } xmlBase
+                && (scope is null ? Uri.TryCreate(xmlBase, UriKind.Absolute, out var next) : Uri.TryCreate(scope, xmlBase, out next)))
+                scope = next;
+        }
+        return scope is not null && Uri.TryCreate(scope, link, out var absolute) ? absolute.ToString() : link;
     }
 
     /// <summary>An element's text; a title may itself be escaped HTML ("type=html"), so it is reduced to text too.</summary>
     private static string Text(XElement? element) => HtmlText.ToText(element?.Value);
+
+    /// <summary>JSON Feed (jsonfeed.org) 1.0 and 1.1.</summary>
+    private static class JsonFeed
+    {
+        public static List<FeedItem> Read(string text, Uri? location)
+        {
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(text, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            }
+            catch (JsonException error)
+            {
+                throw new FeedFormatException($"not well-formed JSON at line {error.LineNumber + 1}: {error.Message}");
+            }
+            using (document)
+            {
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array)
+                    throw new FeedFormatException("a JSON document without an \"items\" list, not a JSON Feed");
+                return items.EnumerateArray().Where(item => item.ValueKind == JsonValueKind.Object).Select(item => ReadItem(item, location)).ToList();
+            }
+        }
+
+        private static FeedItem ReadItem(JsonElement item, Uri? location)
+        {
+            string? Field(string name) => item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            string? link = Field("url") ?? Field("external_url");
+            string? content = Field("content_html") ?? (Field("content_text") is { } plain ? System.Net.WebUtility.HtmlEncode(plain) : null);
+            return new FeedItem(
+                HtmlText.ToText(Field("title")),
+                Field("summary") is { } summary ? System.Net.WebUtility.HtmlEncode(summary) : null,
+                content,
+                link is not null && location is not null && Uri.TryCreate(location, link, out var absolute) ? absolute.ToString() : link,
+                Field("id"),
+                FeedDate.Read(Field("date_published") ?? Field("date_modified")));
+        }
+    }
 }
 
 /// <summary>A feed that cannot be read, and why.</summary>

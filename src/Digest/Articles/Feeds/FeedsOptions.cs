@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Digest.Articles.Feeds;
@@ -17,10 +19,31 @@ public sealed class FeedSource
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
-/// <summary>The "Feeds" section: a list of <see cref="FeedSource"/>; empty when Digest takes no feeds.</summary>
+/// <summary>
+/// The "Feeds" section: a list of <see cref="FeedSource"/> (children 0, 1, …); empty when Digest takes no feeds.
+/// Beside the list, the section holds <see cref="FeedNetworkOptions"/>.
+/// </summary>
 public sealed class FeedsOptions : List<FeedSource>
 {
     public const string SectionName = "Feeds";
+}
+
+public static class FeedsOptionsRegistration
+{
+    /// <summary>
+    /// Binds the list from the numbered children only (the binder would take <c>Feeds:AllowPrivateNetworks</c> for
+    /// a feed), and the network setting beside it; both follow edits of the configuration.
+    /// </summary>
+    public static IServiceCollection AddFeedsOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(FeedsOptions.SectionName);
+        services.AddOptionsWithValidateOnStart<FeedsOptions>().Configure(feeds => feeds.AddRange(section.GetChildren()
+            .Select(child => (Child: child, Index: int.TryParse(child.Key, out int index) ? index : -1))
+            .Where(c => c.Index >= 0).OrderBy(c => c.Index).Select(c => c.Child.Get<FeedSource>() ?? new FeedSource())));
+        services.AddSingleton<IOptionsChangeTokenSource<FeedsOptions>>(new ConfigurationChangeTokenSource<FeedsOptions>(section));
+        services.AddOptions<FeedNetworkOptions>().Bind(section);
+        return services;
+    }
 }
 
 /// <summary>Checks every feed at start; each message names the feed, the setting and the bad value.</summary>
