@@ -21,9 +21,9 @@ public static class DeliveryStatus
     public const string Skipped = "skipped";
 }
 
-/// <summary>A ledger entry claimed for sending.</summary>
+/// <summary>A ledger entry claimed for sending; <see cref="Claim"/> tells this sender's claim from a later one.</summary>
 public sealed record DeliveryClaim(long SubscriberId, string MessageId, long Attempts, string Email, string Name,
-    string SubscriberStatus, string? SubscriptionStatus);
+    string SubscriberStatus, string? SubscriptionStatus, string Claim);
 
 /// <summary>What became of one claimed entry: its new status, the server's reply, and when to try again.</summary>
 /// <remarks>An outcome not <c>Charged</c> (the relay refused Digest itself) leaves the entry's attempts as they were.</remarks>
@@ -80,7 +80,7 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
             });
         var claimed = await connection.QueryAsync<DeliveryClaim>("""
             SELECT d.subscriber_id AS SubscriberId, d.message_id AS MessageId, d.attempts AS Attempts, p.email AS Email,
-                   p.name AS Name, p.status AS SubscriberStatus, s.status AS SubscriptionStatus
+                   p.name AS Name, p.status AS SubscriberStatus, s.status AS SubscriptionStatus, d.claim AS Claim
             FROM deliveries d
             JOIN subscribers p ON p.id = d.subscriber_id
             JOIN runs r ON r.id = d.run_id
@@ -89,6 +89,20 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
             ORDER BY d.subscriber_id
             """, new { runId, claim, sending = DeliveryStatus.Sending });
         return claimed.ToList();
+    }
+
+    /// <summary>
+    /// Renews a claim that waited long in this sender's queue, so that no other sender takes it as cut off by a crash;
+    /// false when one already has (it is then that sender's to send, not this one's).
+    /// </summary>
+    public async Task<bool> RenewClaimAsync(long runId, DeliveryClaim claim, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using (await database.WriteTurnAsync(cancellationToken))
+            return await connection.ExecuteAsync("""
+                UPDATE deliveries SET updated_at = @now
+                WHERE run_id = @runId AND subscriber_id = @SubscriberId AND claim = @Claim AND status = @sending
+                """, new { runId, claim.SubscriberId, claim.Claim, now = Clock.Format(time.GetUtcNow()), sending = DeliveryStatus.Sending }) == 1;
     }
 
     /// <summary>A connection for recording a run's outcomes, kept open by the caller between commits.</summary>

@@ -84,7 +84,7 @@ public sealed class RunSender(
         int chunk = Math.Max(ClaimChunk, transport.Concurrency * 2);
         // One chunk of claims waits ahead of the senders, so they never wait for the ledger's next query. A crash
         // cuts those claims off; they are taken again once the claim timeout has passed (never sent twice).
-        var claims = Channel.CreateBounded<DeliveryClaim>(new BoundedChannelOptions(chunk) { SingleWriter = true });
+        var claims = Channel.CreateBounded<Claimed>(new BoundedChannelOptions(chunk) { SingleWriter = true });
         // A few copies are built ahead of the connections, so building one never leaves a connection idle.
         var ready = Channel.CreateBounded<Prepared>(transport.Concurrency);
         int builders = Environment.ProcessorCount;
@@ -97,8 +97,9 @@ public sealed class RunSender(
         {
             var building = Stage(builders, stop, async () =>
             {
-                await foreach (var claim in claims.Reader.ReadAllAsync(stop.Token))
-                    await ready.Writer.WriteAsync(await PrepareAsync(pass, claim, drafts, stop.Token), stop.Token);
+                await foreach (var claimed in claims.Reader.ReadAllAsync(stop.Token))
+                    if (await StillOursAsync(runId, claimed, stop.Token))
+                        await ready.Writer.WriteAsync(await PrepareAsync(pass, claimed.Claim, drafts, stop.Token), stop.Token);
             });
             var senders = Stage(transport.Concurrency, stop, () => SendReadyAsync(pass, ready.Reader, drafts, writer, stop.Token, cancellationToken));
             try
@@ -149,16 +150,36 @@ public sealed class RunSender(
     /// Claims the range's owed entries in subscriber order, each search starting after the last claim (so a long run
     /// never rescans what it has sent), and leaves retries this pass scheduled itself for a later pass.
     /// </summary>
-    private async Task ClaimAllAsync(Pass pass, long runId, SubscriberRange range, int chunk, ChannelWriter<DeliveryClaim> claims, CancellationToken cancellationToken)
+    private async Task ClaimAllAsync(Pass pass, long runId, SubscriberRange range, int chunk, ChannelWriter<Claimed> claims, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
         var remaining = range;
         while (!pass.Alerted && await ledger.ClaimAsync(runId, remaining, chunk, started, cancellationToken) is { Count: > 0 } batch)
         {
             remaining = remaining with { First = batch[^1].SubscriberId + 1 };
+            var at = time.GetUtcNow();
             foreach (var claim in batch)
-                await claims.WriteAsync(claim, cancellationToken);
+                await claims.WriteAsync(new Claimed(claim, at), cancellationToken);
         }
+    }
+
+    /// <summary>A claim and when this sender made it.</summary>
+    private sealed record Claimed(DeliveryClaim Claim, DateTimeOffset At);
+
+    /// <summary>
+    /// Whether a claim is still this sender's. One that waited in the queue for half the claim timeout (a slow relay,
+    /// a low rate limit, a loaded machine) is renewed first: without that, another sender would take it as cut off by
+    /// a crash and both would send it. One another sender already took is left to that sender.
+    /// </summary>
+    private async Task<bool> StillOursAsync(long runId, Claimed claimed, CancellationToken cancellationToken)
+    {
+        if (time.GetUtcNow() - claimed.At < delivery.Value.ClaimTimeout / 2)
+            return true;
+        if (await ledger.RenewClaimAsync(runId, claimed.Claim, cancellationToken))
+            return true;
+        logger.LogInformation("Run {RunId}: subscriber {SubscriberId} was taken over by another sender while queued here; left to it",
+            runId, claimed.Claim.SubscriberId);
+        return false;
     }
 
     private static List<Task> Stage(int workers, CancellationTokenSource stop, Func<Task> work) =>
