@@ -6,6 +6,7 @@ using Digest.Editions;
 using Digest.IntegrationTests.Infrastructure;
 using Digest.Storage;
 using Digest.Subscribers;
+using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Digest.IntegrationTests.Delivery;
@@ -54,7 +55,22 @@ internal static class DeliveryScenario
         var host = new DigestTestHost(settings);
         _ = host.Server;
         await SeedAsync(host.Services, readers, named);
+        // The service resumes unfinished runs the moment it starts: that pass must be over before the run exists, or
+        // it would send the run beside the test's own pass.
+        await JobsIdleAsync(host.Get<JobStorage>(), TimeSpan.FromSeconds(60));
         return new StartedRun(host, await host.Get<EditionRunner>().StartNowAsync("daily"));
+    }
+
+    private static async Task JobsIdleAsync(JobStorage storage, TimeSpan timeout)
+    {
+        var monitoring = storage.GetMonitoringApi();
+        var deadline = DateTime.UtcNow + timeout;
+        while (monitoring.Queues().Sum(q => q.Length) > 0 || monitoring.ProcessingCount() > 0)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("the service's start-up jobs did not finish");
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>The fixture article, stored, and confirmed "daily" subscribers: <paramref name="readers"/> numbered ones plus any named.</summary>
