@@ -196,6 +196,24 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
     }
 
     /// <summary>
+    /// The run's copies held for their subscriber's local hour (Editions:NAME:DeliverAt), counted per subscriber
+    /// time zone (null: none of their own) and release time, earliest first.
+    /// </summary>
+    public async Task<IReadOnlyList<(string? TimeZone, string Until, int Copies)>> HeldAsync(long runId, DateTimeOffset now,
+        CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string? TimeZone, string Until, int Copies)>("""
+            SELECT p.time_zone, d.next_attempt_at, COUNT(*)
+            FROM deliveries d JOIN subscribers p ON p.id = d.subscriber_id
+            WHERE d.run_id = @runId AND d.status = @pending AND d.next_attempt_at > @now
+            GROUP BY p.time_zone, d.next_attempt_at
+            ORDER BY d.next_attempt_at
+            """, new { runId, now = Clock.Format(now), pending = DeliveryStatus.Pending });
+        return rows.ToList();
+    }
+
+    /// <summary>
     /// Makes the run's permanently failed entries owed again (e.g. after the operator fixed a policy refusal) and
     /// reopens the run. Suppressed subscribers stay failed: they are skipped when their turn comes.
     /// </summary>
