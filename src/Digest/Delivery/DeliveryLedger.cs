@@ -181,6 +181,16 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
             new { runId, sent = DeliveryStatus.Sent, since = Clock.Format(since) });
     }
 
+    /// <summary>When the run's first and last delivered copies were sent; null when none was.</summary>
+    public async Task<(DateTimeOffset First, DateTimeOffset Last)?> SentBetweenAsync(long runId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var (first, last) = await connection.QuerySingleAsync<(string? First, string? Last)>(
+            "SELECT MIN(updated_at), MAX(updated_at) FROM deliveries WHERE run_id = @runId AND status = @sent",
+            new { runId, sent = DeliveryStatus.Sent });
+        return first is null || last is null ? null : (Clock.Parse(first), Clock.Parse(last));
+    }
+
     /// <summary>The run's recipients that failed for good or are waiting for a retry, with the server's reply.</summary>
     public async Task<IReadOnlyList<FailedDelivery>> FailedAsync(long runId, int limit, CancellationToken cancellationToken = default)
     {

@@ -51,10 +51,23 @@ public sealed class RunMonitor(Database database, DeliveryLedger ledger, RunAler
         var now = time.GetUtcNow();
         // A young run is measured over its own lifetime, not diluted by a window it has not lived through.
         var window = TimeSpan.FromTicks(Math.Clamp((now - run.CreatedAt).Ticks, TimeSpan.TicksPerSecond, RateWindow.Ticks));
-        int recent = run.Status == RunStatus.Sending ? await ledger.SentSinceAsync(runId, now - window, cancellationToken) : 0;
+        double rate = run.Status == RunStatus.Sending
+            ? await ledger.SentSinceAsync(runId, now - window, cancellationToken) / window.TotalSeconds
+            : await OverallRateAsync(runId, Count(DeliveryStatus.Sent), cancellationToken);
         return new RunProgress(runId, run.Edition, run.Slot, run.Status, counts.Values.Sum(), Count(DeliveryStatus.Sent),
             Count(DeliveryStatus.Failed), Count(DeliveryStatus.Retry), Count(DeliveryStatus.Skipped),
-            Count(DeliveryStatus.Pending) + Count(DeliveryStatus.Sending), recent / window.TotalSeconds, await alerts.GetAsync(runId, cancellationToken));
+            Count(DeliveryStatus.Pending) + Count(DeliveryStatus.Sending), rate, await alerts.GetAsync(runId, cancellationToken));
+    }
+
+    /// <summary>
+    /// A run no longer sending is measured over its whole send, from the first copy sent to the last (at least a
+    /// second, so a run sent within one reads as what it sent).
+    /// </summary>
+    private async Task<double> OverallRateAsync(long runId, int sent, CancellationToken cancellationToken)
+    {
+        if (sent == 0 || await ledger.SentBetweenAsync(runId, cancellationToken) is not { } span)
+            return 0;
+        return sent / Math.Max((span.Last - span.First).TotalSeconds, 1);
     }
 
     /// <summary>
