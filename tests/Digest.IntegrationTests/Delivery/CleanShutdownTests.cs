@@ -44,15 +44,4 @@ public sealed class CleanShutdownTests
         var ledger = await LedgerAsync(engine.Services, run.Id);
         AssertExactlyOnce(ledger, await sink.WaitForAsync(Audience, TimeSpan.FromSeconds(5)));
     }
-
-    private static async Task WaitForMessagesAsync(SmtpSink sink, int count, RunningDigest service)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (Directory.EnumerateFiles(sink.DumpDirectory).Count() < count)
-        {
-            if (service.HasExited || DateTime.UtcNow > deadline)
-                throw new TimeoutException($"the service did not send {count} messages; it said:\n{service.Log}");
-            await Task.Delay(20);
-        }
-    }
 }
