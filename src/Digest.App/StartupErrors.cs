@@ -78,8 +78,10 @@ internal static partial class StartupErrors
         InstanceLockException held => new(ExitCodes.AlreadyRunning, "  " + held.Message),
         TargetInvocationException { InnerException: { } inner } => Describe(inner),
         InvalidOperationException { InnerException: { } inner } => Describe(inner),
+        // One validator that reads other options (the editions' check reads Delivery:Dkim) fails with those options'
+        // own failures, which their validation reports as well: each line is said once.
         AggregateException aggregate => aggregate.InnerExceptions.Select(Describe).OfType<StartupFailure>().ToList() is { Count: > 0 } all
-            ? new(all[0].ExitCode, string.Join(Environment.NewLine, all.Select(f => f.Message)))
+            ? new(all[0].ExitCode, string.Join(Environment.NewLine, all.SelectMany(f => f.Message.Split(Environment.NewLine)).Distinct()))
             : null,
         _ => null,
     };

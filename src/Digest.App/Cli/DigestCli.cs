@@ -150,6 +150,8 @@ internal static class RunsCommand
             if (await host.Services.GetRequiredService<RunMonitor>().GetAsync(runId, cancellationToken) is not { } progress)
                 return NoSuchRun(runId);
             Console.WriteLine(progress.Line());
+            foreach (var held in await host.Services.GetRequiredService<RunMonitor>().HeldAsync(runId, progress.Edition, cancellationToken))
+                Console.WriteLine($"  {held}");
             foreach (var failed in await host.Services.GetRequiredService<DeliveryLedger>().FailedAsync(runId, 1000, cancellationToken))
                 Console.WriteLine($"  {failed.Status,-6}  {failed.Email}  after {failed.Attempts} attempt(s): {failed.LastReply}");
             await FeedbackCommand.PrintRunAsync(host, runId, cancellationToken);

@@ -195,6 +195,16 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
             new { runId, sent = DeliveryStatus.Sent, since = Clock.Format(since) });
     }
 
+    /// <summary>When the run's first and last delivered copies were sent; null when none was.</summary>
+    public async Task<(DateTimeOffset First, DateTimeOffset Last)?> SentBetweenAsync(long runId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var (first, last) = await connection.QuerySingleAsync<(string? First, string? Last)>(
+            "SELECT MIN(updated_at), MAX(updated_at) FROM deliveries WHERE run_id = @runId AND status = @sent",
+            new { runId, sent = DeliveryStatus.Sent });
+        return first is null || last is null ? null : (Clock.Parse(first), Clock.Parse(last));
+    }
+
     /// <summary>The run's recipients that failed for good or are waiting for a retry, with the server's reply.</summary>
     public async Task<IReadOnlyList<FailedDelivery>> FailedAsync(long runId, int limit, CancellationToken cancellationToken = default)
     {
@@ -206,6 +216,24 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
             WHERE d.run_id = @runId AND d.status IN (@failed, @retry)
             ORDER BY d.status, d.subscriber_id LIMIT @limit
             """, new { runId, limit, failed = DeliveryStatus.Failed, retry = DeliveryStatus.Retry });
+        return rows.ToList();
+    }
+
+    /// <summary>
+    /// The run's copies held for their subscriber's local hour (Editions:NAME:DeliverAt), counted per subscriber
+    /// time zone (null: none of their own) and release time, earliest first.
+    /// </summary>
+    public async Task<IReadOnlyList<(string? TimeZone, string Until, int Copies)>> HeldAsync(long runId, DateTimeOffset now,
+        CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string? TimeZone, string Until, int Copies)>("""
+            SELECT p.time_zone, d.next_attempt_at, COUNT(*)
+            FROM deliveries d JOIN subscribers p ON p.id = d.subscriber_id
+            WHERE d.run_id = @runId AND d.status = @pending AND d.next_attempt_at > @now
+            GROUP BY p.time_zone, d.next_attempt_at
+            ORDER BY d.next_attempt_at
+            """, new { runId, now = Clock.Format(now), pending = DeliveryStatus.Pending });
         return rows.ToList();
     }
 

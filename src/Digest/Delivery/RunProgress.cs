@@ -1,4 +1,6 @@
+using System.Globalization;
 using Dapper;
+using Microsoft.Extensions.Options;
 using Digest.Editions;
 using Digest.Storage;
 
@@ -20,8 +22,18 @@ public sealed record RunProgress(long RunId, string Edition, DateTimeOffset Slot
         (Alert is null ? "" : $" · alert: {Alert}");
 }
 
+/// <summary>Copies of a DeliverAt run waiting for their subscribers' local hour, in one time zone.</summary>
+public sealed record HeldCopies(int Copies, DateTimeOffset Until, TimeZoneInfo TimeZone)
+{
+    /// <summary>"12 held until 2026-12-04 07:00 America/New_York (12:00Z)".</summary>
+    public override string ToString() =>
+        $"{Copies} held until {LocalTime} {TimeZone.Id} ({Until.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture)}Z)";
+
+    public string LocalTime => TimeZoneInfo.ConvertTime(Until, TimeZone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+}
+
 /// <summary>Reads runs' progress from the ledger, so every process (web, CLI, workers) sees the same numbers.</summary>
-public sealed class RunMonitor(Database database, DeliveryLedger ledger, RunAlerts alerts, TimeProvider time)
+public sealed class RunMonitor(Database database, DeliveryLedger ledger, RunAlerts alerts, IOptionsMonitor<EditionsOptions> editions, TimeProvider time)
 {
     /// <summary>The rate is measured over this trailing window.</summary>
     public static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(30);
@@ -39,10 +51,42 @@ public sealed class RunMonitor(Database database, DeliveryLedger ledger, RunAler
         var now = time.GetUtcNow();
         // A young run is measured over its own lifetime, not diluted by a window it has not lived through.
         var window = TimeSpan.FromTicks(Math.Clamp((now - run.CreatedAt).Ticks, TimeSpan.TicksPerSecond, RateWindow.Ticks));
-        int recent = run.Status == RunStatus.Sending ? await ledger.SentSinceAsync(runId, now - window, cancellationToken) : 0;
+        double rate = run.Status == RunStatus.Sending
+            ? await ledger.SentSinceAsync(runId, now - window, cancellationToken) / window.TotalSeconds
+            : await OverallRateAsync(runId, Count(DeliveryStatus.Sent), cancellationToken);
         return new RunProgress(runId, run.Edition, run.Slot, run.Status, counts.Values.Sum(), Count(DeliveryStatus.Sent),
             Count(DeliveryStatus.Failed), Count(DeliveryStatus.Retry), Count(DeliveryStatus.Skipped),
-            Count(DeliveryStatus.Pending) + Count(DeliveryStatus.Sending), recent / window.TotalSeconds, await alerts.GetAsync(runId, cancellationToken));
+            Count(DeliveryStatus.Pending) + Count(DeliveryStatus.Sending), rate, await alerts.GetAsync(runId, cancellationToken));
+    }
+
+    /// <summary>
+    /// A run no longer sending is measured over its whole send, from the first copy sent to the last (at least a
+    /// second, so a run sent within one reads as what it sent).
+    /// </summary>
+    private async Task<double> OverallRateAsync(long runId, int sent, CancellationToken cancellationToken)
+    {
+        if (sent == 0 || await ledger.SentBetweenAsync(runId, cancellationToken) is not { } span)
+            return 0;
+        return sent / Math.Max((span.Last - span.First).TotalSeconds, 1);
+    }
+
+    /// <summary>
+    /// When the run's held copies go out, per subscriber time zone; a subscriber without a known zone of their own
+    /// gets the edition's. Empty when nothing is held.
+    /// </summary>
+    public async Task<IReadOnlyList<HeldCopies>> HeldAsync(long runId, string edition, CancellationToken cancellationToken = default)
+    {
+        var held = await ledger.HeldAsync(runId, time.GetUtcNow(), cancellationToken);
+        if (held.Count == 0)
+            return [];
+        var editionZone = editions.CurrentValue.TryGetValue(edition, out var options) ? new EditionSchedule(options).TimeZone : TimeZoneInfo.Utc;
+        return held
+            .Select(row => (Zone: row.TimeZone is not null && TimeZoneInfo.TryFindSystemTimeZoneById(row.TimeZone, out var own) ? own : editionZone,
+                Until: Clock.Parse(row.Until), row.Copies))
+            .GroupBy(row => (row.Zone.Id, row.Until))
+            .Select(group => new HeldCopies(group.Sum(row => row.Copies), group.Key.Until, group.First().Zone))
+            .OrderBy(h => h.Until).ThenBy(h => h.TimeZone.Id, StringComparer.Ordinal)
+            .ToList();
     }
 
     /// <summary>The most recent runs, newest first.</summary>

@@ -40,15 +40,4 @@ public sealed class CrashRecoveryTests
         var received = await sink.WaitForAsync(Audience, TimeSpan.FromSeconds(5));
         AssertEveryoneOnce_ButInFlight(ledger, received, inFlightLimit: Connections);
     }
-
-    private static async Task WaitForMessagesAsync(SmtpSink sink, int count, RunningDigest service)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (sink.CompleteCount() < count)
-        {
-            if (service.HasExited || DateTime.UtcNow > deadline)
-                throw new TimeoutException($"the service did not send {count} messages; it said:\n{service.Log}");
-            await Task.Delay(20);
-        }
-    }
 }

@@ -85,6 +85,18 @@ internal static class DeliveryScenario
     }
 
     /// <summary>Polls the ledger until the run is complete, or fails with where it stands.</summary>
+    /// <summary>Waits until the sink holds <paramref name="count"/> messages from the running service (at most a minute).</summary>
+    public static async Task WaitForMessagesAsync(SmtpSink sink, int count, RunningDigest service)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (sink.CompleteCount() < count)
+        {
+            if (service.HasExited || DateTime.UtcNow > deadline)
+                throw new TimeoutException($"the service did not send {count} messages; it said:\n{service.Log}");
+            await Task.Delay(20);
+        }
+    }
+
     public static async Task<RunProgress> WaitForCompletionAsync(IServiceProvider services, long runId, TimeSpan timeout)
     {
         var monitor = services.GetRequiredService<RunMonitor>();

@@ -38,4 +38,27 @@ public sealed class RunsCliTests
         Assert.Equal((1, $"There is no run 999. See: runs list"), (missing.ExitCode, missing.Error.Trim()));
         Assert.Equal(3, server.Messages().Count);
     }
+
+    [Fact]
+    public async Task RunsList_ShowsACompletedRunsRateOverItsSend_NotZero()
+    {
+        await using var server = await PerRecipientSmtpServer.StartAsync();
+        using var work = new TempFolder("digest-cli");
+        await new ServiceSettings(server.Port).WriteAsync(work.Path);
+        long runId;
+        using (var engine = await DigestEngine.StartAsync(work.Path))
+        {
+            await SeedAsync(engine.Services, readers: 4);
+            runId = (await engine.Services.GetRequiredService<EditionRunner>().StartNowAsync("daily")).Id;
+            await engine.Services.GetRequiredService<RunSender>().SendAsync(runId);
+        }
+
+        var list = await DigestProcess.RunAsync(work.Path, new Dictionary<string, string>(), "runs", "list");
+
+        Assert.Equal(0, list.ExitCode);
+        var line = System.Text.RegularExpressions.Regex.Match(list.Output,
+            $@"Run {runId} \(daily\) completed: 4/4 sent, 0 failed, 0 to retry, 0 skipped, 0 pending · (?<rate>[0-9.]+) msg/s · ETA 00:00:00");
+        Assert.True(line.Success, list.Output);
+        Assert.True(double.Parse(line.Groups["rate"].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, line.Value);
+    }
 }

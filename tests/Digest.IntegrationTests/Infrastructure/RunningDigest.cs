@@ -75,6 +75,20 @@ public sealed class RunningDigest : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>SIGTERM, as systemd and orchestrators stop a service; waits for the process to exit and returns its exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        Assert.Equal(0, SendSignal(_process.Id, SigTerm));
+        using var giveUp = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(giveUp.Token);
+        return _process.ExitCode;
+    }
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
     public async ValueTask DisposeAsync()
     {
         await KillAsync();

@@ -35,6 +35,30 @@ public sealed class StartupFailureTests
     }
 
     [Fact]
+    public async Task Service_WithBadDkimSettings_SaysEachProblemOnce()
+    {
+        using var folder = new TempFolder();
+        var settings = new Dictionary<string, string>
+        {
+            ["Storage:DataDirectory"] = folder.Combine("data"),
+            ["Editions:daily:Cron"] = "0 7 * * *",
+            ["Delivery:FromAddress"] = "digest@news.example.org",
+            ["Delivery:Dkim:KeyFile"] = "keys/dkim.pem",
+            ["Delivery:Dkim:Domain"] = "elsewhere.example.com",
+            ["Delivery:Dkim:Selector"] = "digest2026",
+        };
+
+        var result = await DigestProcess.RunAsync(folder.Path, settings);
+
+        Assert.Equal(2, result.ExitCode);
+        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Single(lines, line => line.StartsWith("Digest cannot start:", StringComparison.Ordinal));
+        Assert.Single(lines, line => line.StartsWith("Delivery:Dkim:KeyFile: ", StringComparison.Ordinal));
+        Assert.Single(lines, line => line.StartsWith("Delivery:Dkim:Domain: 'elsewhere.example.com' is neither the From domain", StringComparison.Ordinal));
+        AssertNoStackTrace(result);
+    }
+
+    [Fact]
     public async Task Command_WithBrokenJsonInAppSettings_NamesFileAndLine_AndVerboseAddsTheStackTrace()
     {
         using var folder = new TempFolder();

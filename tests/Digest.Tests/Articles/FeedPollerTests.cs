@@ -90,6 +90,26 @@ public sealed class FeedPollerTests
     }
 
     [Fact]
+    public async Task PollDue_AFeedPolledEveryMinute_IsPolledByAJobRunThatFiresAMomentEarly_ButNotHalfAMinuteAfterItsPoll()
+    {
+        await using var server = await FeedServer.StartAsync();
+        server.ServeFixture("/news.rss", "news.rss.xml");
+        var settings = Feeds(server, ("harbour", "/news.rss"));
+        settings["Feeds:0:PollEvery"] = "00:01:00";
+        await using var engine = await TestEngine.StartAsync(settings);
+        await Poller(engine).PollDueAsync();
+
+        engine.Time.Advance(TimeSpan.FromSeconds(20));
+        Assert.Empty(await Poller(engine).PollDueAsync());
+        // The once-a-minute job fires a few milliseconds before the feed's minute is up.
+        engine.Time.Advance(TimeSpan.FromSeconds(40) - TimeSpan.FromMilliseconds(15));
+        var onTime = Assert.Single(await Poller(engine).PollDueAsync());
+
+        Assert.True(onTime.Succeeded, onTime.Error);
+        Assert.Equal(2, server.RequestsFor("/news.rss").Count);
+    }
+
+    [Fact]
     public async Task PollDue_AFeedServedAgainWithANewVersion_RecognisesItsItemsByGuid()
     {
         await using var server = await FeedServer.StartAsync();

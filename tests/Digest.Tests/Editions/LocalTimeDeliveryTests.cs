@@ -1,4 +1,5 @@
 using Digest.Articles;
+using Digest.Delivery;
 using Digest.Editions;
 using Digest.Subscribers;
 using MimeKit;
@@ -45,6 +46,10 @@ public sealed class LocalTimeDeliveryTests
         await jobs.FireAsync("daily", Slot, CancellationToken.None);
         var received = new List<string>();
         Assert.Empty(Recipients(harness));
+        var run = Assert.Single(await harness.Get<RunMonitor>().RecentAsync(1));
+        Assert.Equal(["1 held until 2026-11-24 07:00 Europe/Berlin (06:00Z)", "1 held until 2026-11-24 07:00 America/New_York (12:00Z)",
+                "1 held until 2026-11-25 07:00 Asia/Tokyo (22:00Z)"],
+            (await harness.Get<RunMonitor>().HeldAsync(run.RunId, "daily")).Select(h => h.ToString()));
         foreach (var due in new[] { BerlinSeven, NewYorkSeven, TokyoSeven })
         {
             await harness.RunUntilAsync(due.AddSeconds(-1), TimeSpan.FromHours(1));

@@ -15,6 +15,9 @@ public sealed class RunModel(RunMonitor monitor, DeliveryLedger ledger, EditionJ
     public RunProgress? Progress { get; private set; }
     public IReadOnlyList<FailedDelivery> Failed { get; private set; } = [];
 
+    /// <summary>For an edition with DeliverAt: the copies waiting for their subscribers' local hour.</summary>
+    public IReadOnlyList<HeldCopies> Held { get; private set; } = [];
+
     /// <summary>What came back after the send: bounces, complaints, unsubscribes, with their reasons.</summary>
     public RunFeedback? Feedback { get; private set; }
 
@@ -23,6 +26,7 @@ public sealed class RunModel(RunMonitor monitor, DeliveryLedger ledger, EditionJ
         Progress = await monitor.GetAsync(id, cancellationToken);
         if (Progress is null)
             return Missing(id);
+        Held = await monitor.HeldAsync(id, Progress.Edition, cancellationToken);
         Failed = await ledger.FailedAsync(id, FailedShown, cancellationToken);
         Feedback = await feedback.ForRunAsync(id, cancellationToken: cancellationToken);
         return Page();

@@ -38,7 +38,7 @@ public sealed class FeedPoller(
         var now = time.GetUtcNow();
         var states = (await LoadStatesAsync()).ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
         var due = feeds.CurrentValue.Where(feed => !states.TryGetValue(feed.Name, out var state)
-            || state.Url != feed.Url || state.NextPollAt is null || Clock.Parse(state.NextPollAt) <= now);
+            || state.Url != feed.Url || state.NextPollAt is null || FeedSchedule.IsDue(Clock.Parse(state.NextPollAt), now));
         return await Task.WhenAll(due.Select(feed => PollAsync(feed, cancellationToken)));
     }
 
@@ -190,6 +190,16 @@ public sealed class FeedPoller(
 /// <summary>When a failing feed is tried again: after 1, 2, 4, … minutes, never later than its own interval.</summary>
 public static class FeedSchedule
 {
+    /// <summary>
+    /// How early a poll may run. The poll job fires once a minute, and a run that fires a moment before a feed's
+    /// time would otherwise leave it for the next run, a whole minute late: with <c>PollEvery: 00:01:00</c>, every
+    /// other minute skipped.
+    /// </summary>
+    public static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether a feed next due at <paramref name="nextPollAt"/> is polled by the run at <paramref name="now"/>.</summary>
+    public static bool IsDue(DateTimeOffset nextPollAt, DateTimeOffset now) => nextPollAt <= now + Tolerance;
+
     public static TimeSpan RetryAfter(long failures, TimeSpan pollEvery)
     {
         double minutes = Math.Pow(2, Math.Clamp(failures - 1, 0L, 20L));
