@@ -3,22 +3,19 @@ using Digest.Editions;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Options;
 using MimeKit;
-using MimeKit.Cryptography;
-using Org.BouncyCastle.Crypto;
 
 namespace Digest.Tests.Email;
 
 /// <summary>Editions sending from several domains: each signed with its own domain's key, so DMARC aligns for each.</summary>
 public sealed class DkimDomainsTests
 {
-    private const string News = "news.example.org";
-    private const string Letters = "letters.example.net";
-    private const string Selector = "digest2026";
+    private const string News = PublishedDkimKeys.News;
+    private const string Letters = PublishedDkimKeys.Letters;
+    private const string Selector = PublishedDkimKeys.Selector;
 
-    private static string KeyFolder => Path.Combine(AppContext.BaseDirectory, "Fixtures", "email", "dkim");
+    private static string KeyFolder => PublishedDkimKeys.KeyFolder;
     private static string NewsKey => Path.Combine(KeyFolder, "test-only-not-secret.private.pem");
     private static string LettersKey => Path.Combine(KeyFolder, "test-only-not-secret-letters.private.pem");
-    private static string Record(string name) => File.ReadAllText(Path.Combine(KeyFolder, name)).Trim();
 
     private static DkimKeyOptions Key(string domain, string? keyFile = null) => new() { Domain = domain, Selector = Selector, KeyFile = keyFile ?? NewsKey };
 
@@ -129,43 +126,17 @@ public sealed class DkimDomainsTests
         var rendered = await samples.RenderAsync(view);
         var factory = samples.Get<MessageFactory>();
 
-        var daily = await ReceivedAsync(factory.Build(new Envelope("digest.1.7@news.example.org", EmailSamples.Reader, "daily", "The Daily Digest", view.Footer.UnsubscribeUrl), "Daily", rendered));
-        var weekly = await ReceivedAsync(factory.Build(new Envelope("digest.2.7@letters.example.net", EmailSamples.Reader, "weekly", "The Weekly Letter", view.Footer.UnsubscribeUrl), "Weekly", rendered));
+        var daily = await PublishedDkimKeys.OverTheWireAsync(factory.Build(new Envelope("digest.1.7@news.example.org", EmailSamples.Reader, "daily", "The Daily Digest", view.Footer.UnsubscribeUrl), "Daily", rendered));
+        var weekly = await PublishedDkimKeys.OverTheWireAsync(factory.Build(new Envelope("digest.2.7@letters.example.net", EmailSamples.Reader, "weekly", "The Weekly Letter", view.Footer.UnsubscribeUrl), "Weekly", rendered));
 
         Assert.Equal((News, News), (SigningDomain(daily), daily.From.Mailboxes.Single().Domain));
         Assert.Equal((Letters, Letters), (SigningDomain(weekly), weekly.From.Mailboxes.Single().Domain));
         Assert.Equal("\"The Weekly Letter\" <weekly.letters.example.net>", weekly.Headers[HeaderId.ListId]);
         Assert.Equal("\"The Daily Digest\" <daily.news.example.org>", daily.Headers[HeaderId.ListId]);
-        Assert.True(Verifies(daily), "the daily edition verifies with news.example.org's published key");
-        Assert.True(Verifies(weekly), "the weekly edition verifies with letters.example.net's published key");
-    }
-
-    private static async Task<MimeMessage> ReceivedAsync(MimeMessage sent)
-    {
-        using var wire = new MemoryStream();
-        await sent.WriteToAsync(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, wire);
-        wire.Position = 0;
-        return await MimeMessage.LoadAsync(wire);
+        Assert.True(PublishedDkimKeys.Verifies(daily), "the daily edition verifies with news.example.org's published key");
+        Assert.True(PublishedDkimKeys.Verifies(weekly), "the weekly edition verifies with letters.example.net's published key");
     }
 
     private static string SigningDomain(MimeMessage message) =>
         message.Headers[HeaderId.DkimSignature]!.Split(';', StringSplitOptions.TrimEntries).Single(tag => tag.StartsWith("d=", StringComparison.Ordinal))[2..];
-
-    private static bool Verifies(MimeMessage message) =>
-        new DkimVerifier(new PublishedKeys()).Verify(message, message.Headers[message.Headers.IndexOf(HeaderId.DkimSignature)]);
-
-    /// <summary>Stands in for DNS: each test domain publishes its own key under the test selector.</summary>
-    private sealed class PublishedKeys : DkimPublicKeyLocatorBase
-    {
-        public override AsymmetricKeyParameter LocatePublicKey(string methods, string domain, string selector, CancellationToken cancellationToken = default) =>
-            (domain, selector) switch
-            {
-                (News, Selector) => GetPublicKey(Record("test-only-not-secret.dns.txt")),
-                (Letters, Selector) => GetPublicKey(Record("test-only-not-secret-letters.dns.txt")),
-                _ => throw new InvalidOperationException($"no TXT record at {selector}._domainkey.{domain}"),
-            };
-
-        public override Task<AsymmetricKeyParameter> LocatePublicKeyAsync(string methods, string domain, string selector, CancellationToken cancellationToken = default) =>
-            Task.FromResult(LocatePublicKey(methods, domain, selector, cancellationToken));
-    }
 }
