@@ -15,7 +15,10 @@ public sealed class DeliveryOptions
     /// <summary>Where the pickup transport writes messages; relative to the content root.</summary>
     public string PickupDirectory { get; set; } = "data/outbox";
 
-    /// <summary>The From address. Its domain is the sending domain of every Message-ID and List-Id.</summary>
+    /// <summary>
+    /// The From address of editions that name none of their own, and of confirmation mails. An edition's Message-IDs
+    /// and List-Id are on its own From domain (see <see cref="EditionSender"/>).
+    /// </summary>
     public string FromAddress { get; set; } = "digest@example.com";
 
     public string FromName { get; set; } = "Digest";
@@ -46,7 +49,7 @@ public sealed class DeliveryOptions
     /// </summary>
     public string? FeedbackId { get; set; }
 
-    /// <summary>Optional DKIM signing of every digest; off while <see cref="DkimOptions.KeyFile"/> is empty.</summary>
+    /// <summary>Optional DKIM signing of every digest, with the key of its From domain; off while no key is configured.</summary>
     public DkimOptions Dkim { get; set; } = new();
 
     public string SendingDomain => FromAddress[(FromAddress.IndexOf('@') + 1)..];
@@ -117,19 +120,65 @@ public class SmtpServerOptions
 }
 
 /// <summary>
-/// "Delivery:Dkim": the key digests are signed with (rsa-sha256, relaxed/relaxed). Publish the public key as a TXT
-/// record at <c>{Selector}._domainkey.{Domain}</c>.
+/// "Delivery:Dkim": the keys digests are signed with (rsa-sha256, relaxed/relaxed), one per sending domain under
+/// <see cref="Keys"/>; the single key of <see cref="KeyFile"/>, <see cref="Domain"/> and <see cref="Selector"/> is
+/// still read as one more. Each edition is signed with the key of its From domain (see <see cref="KeyFor"/>).
 /// </summary>
 public sealed class DkimOptions
 {
-    /// <summary>PEM file holding the RSA private key (PKCS#1 or PKCS#8); relative to the content root.</summary>
+    /// <summary>One key per sending domain.</summary>
+    public List<DkimKeyOptions> Keys { get; set; } = [];
+
+    /// <summary>PEM file of the single key of older settings; relative to the content root.</summary>
     public string? KeyFile { get; set; }
 
-    /// <summary>The signing domain (d=): the From address's domain or a parent of it, so DMARC aligns.</summary>
+    /// <summary>The single key's signing domain (d=).</summary>
+    public string? Domain { get; set; }
+
+    /// <summary>The single key's selector (s=).</summary>
+    public string? Selector { get; set; }
+
+    /// <summary>Every configured key with the setting it comes from, <see cref="Keys"/> first.</summary>
+    public IReadOnlyList<(string Setting, DkimKeyOptions Key)> AllKeys
+    {
+        get
+        {
+            var all = Keys.Select((key, i) => ($"Delivery:Dkim:Keys:{i}", key)).ToList();
+            if (!string.IsNullOrWhiteSpace(KeyFile))
+                all.Add(("Delivery:Dkim", new DkimKeyOptions { KeyFile = KeyFile, Domain = Domain, Selector = Selector }));
+            return all;
+        }
+    }
+
+    public bool Enabled => Keys.Count > 0 || !string.IsNullOrWhiteSpace(KeyFile);
+
+    /// <summary>
+    /// The key mail from <paramref name="fromDomain"/> is signed with: the one whose domain is the From domain, else
+    /// the one of its closest parent domain (DMARC's relaxed alignment); null when no key covers it.
+    /// </summary>
+    public static T? KeyFor<T>(IEnumerable<T> keys, Func<T, string?> domain, string fromDomain) where T : class =>
+        keys.Where(key => domain(key) is { } signing && Aligns(signing, fromDomain))
+            .MaxBy(key => domain(key)!.Length);
+
+    /// <summary>Whether a signature by <paramref name="signingDomain"/> aligns with mail from <paramref name="fromDomain"/>.</summary>
+    public static bool Aligns(string signingDomain, string fromDomain)
+    {
+        string signing = signingDomain.Trim().TrimEnd('.');
+        string from = fromDomain.Trim().TrimEnd('.');
+        return signing.Length > 0 && (from.Equals(signing, StringComparison.OrdinalIgnoreCase)
+            || from.EndsWith("." + signing, StringComparison.OrdinalIgnoreCase));
+    }
+}
+
+/// <summary>One DKIM key. Publish its public key as a TXT record at <c>{Selector}._domainkey.{Domain}</c>.</summary>
+public sealed class DkimKeyOptions
+{
+    /// <summary>The signing domain (d=): mail from this domain or any domain under it is signed with this key.</summary>
     public string? Domain { get; set; }
 
     /// <summary>The selector (s=) naming the DNS record of the public key.</summary>
     public string? Selector { get; set; }
 
-    public bool Enabled => !string.IsNullOrWhiteSpace(KeyFile);
+    /// <summary>PEM file holding the RSA private key (PKCS#1 or PKCS#8); relative to the content root.</summary>
+    public string? KeyFile { get; set; }
 }

@@ -10,8 +10,7 @@ public sealed class DeliveryOptionsValidator(IHostEnvironment environment) : IVa
     public ValidateOptionsResult Validate(string? name, DeliveryOptions options)
     {
         var failures = new List<string>();
-        bool fromIsAddress = MailboxAddress.TryParse(options.FromAddress, out var from) && from.Address.Contains('@');
-        if (!fromIsAddress)
+        if (!MailboxAddress.TryParse(options.FromAddress, out var from) || !from.Address.Contains('@'))
             failures.Add($"Delivery:FromAddress: '{options.FromAddress}' is not an email address");
         if (options.BatchSize is < 1 or > 100_000)
             failures.Add($"Delivery:BatchSize: {options.BatchSize} must be between 1 and 100000");
@@ -25,8 +24,8 @@ public sealed class DeliveryOptionsValidator(IHostEnvironment environment) : IVa
             Positive(failures, "Delivery:ClaimTimeout", options.ClaimTimeout);
         if (options.FeedbackId is { } feedback && feedback.Any(char.IsControl))
             failures.Add("Delivery:FeedbackId: contains a line break or another control character");
-        if (fromIsAddress) // the DKIM domain is checked against the From domain
-            failures.AddRange(DkimOptionsCheck.Problems(options.Dkim, options.SendingDomain, environment.ContentRootPath));
+        // Whether a key covers each edition's From domain is checked with the editions (EditionSenderDkimValidator).
+        failures.AddRange(DkimOptionsCheck.Problems(options.Dkim, environment.ContentRootPath));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

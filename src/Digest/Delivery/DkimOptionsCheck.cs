@@ -3,33 +3,42 @@ using System.Text.RegularExpressions;
 
 namespace Digest.Delivery;
 
-/// <summary>Start-up checks of "Delivery:Dkim": a signing key that cannot sign, or a domain DMARC would not align, stops start-up.</summary>
+/// <summary>Start-up checks of "Delivery:Dkim": a signing key that cannot sign stops start-up.</summary>
 internal static partial class DkimOptionsCheck
 {
     /// <summary>Receivers treat shorter RSA keys as unsigned.</summary>
     private const int MinimumKeyBits = 1024;
 
-    public static IEnumerable<string> Problems(DkimOptions dkim, string sendingDomain, string contentRoot)
+    public static IEnumerable<string> Problems(DkimOptions dkim, string contentRoot)
     {
-        if (!dkim.Enabled)
+        if (string.IsNullOrWhiteSpace(dkim.KeyFile) && (!string.IsNullOrWhiteSpace(dkim.Domain) || !string.IsNullOrWhiteSpace(dkim.Selector)))
+            yield return "Delivery:Dkim: Domain and Selector are set but KeyFile is empty; set KeyFile to sign, or remove the section";
+        var domains = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (setting, key) in dkim.AllKeys)
         {
-            if (!string.IsNullOrWhiteSpace(dkim.Domain) || !string.IsNullOrWhiteSpace(dkim.Selector))
-                yield return "Delivery:Dkim: Domain and Selector are set but KeyFile is empty; set KeyFile to sign, or remove the section";
-            yield break;
+            if (string.IsNullOrWhiteSpace(key.Selector) || !DnsLabels().IsMatch(key.Selector.Trim()))
+                yield return $"{setting}:Selector: '{key.Selector}' is not a DNS selector (letters, digits, '-' and '.')";
+            if (string.IsNullOrWhiteSpace(key.Domain) || !DnsLabels().IsMatch(key.Domain.Trim()))
+                yield return $"{setting}:Domain: '{key.Domain}' is not a domain name";
+            else if (!domains.TryAdd(key.Domain.Trim(), setting))
+                yield return $"{setting}:Domain: '{key.Domain}' already has a key ({domains[key.Domain.Trim()]}); give each domain one key";
+            if (string.IsNullOrWhiteSpace(key.KeyFile))
+                yield return $"{setting}:KeyFile: no key file is set";
+            else if (KeyProblem(DkimMessageSigner.KeyPath(key, contentRoot)) is { } problem)
+                yield return $"{setting}:KeyFile: {problem}";
         }
-        if (string.IsNullOrWhiteSpace(dkim.Selector) || !DnsLabels().IsMatch(dkim.Selector))
-            yield return $"Delivery:Dkim:Selector: '{dkim.Selector}' is not a DNS selector (letters, digits, '-' and '.')";
-        if (string.IsNullOrWhiteSpace(dkim.Domain) || !DnsLabels().IsMatch(dkim.Domain))
-            yield return $"Delivery:Dkim:Domain: '{dkim.Domain}' is not a domain name";
-        else if (!Aligns(dkim.Domain, sendingDomain))
-            yield return $"Delivery:Dkim:Domain: '{dkim.Domain}' is neither the From domain '{sendingDomain}' nor a parent of it, so DMARC would fail";
-        if (KeyProblem(DkimMessageSigner.KeyPath(dkim, contentRoot)) is { } problem)
-            yield return $"Delivery:Dkim:KeyFile: {problem}";
     }
 
-    internal static bool Aligns(string signingDomain, string sendingDomain) =>
-        sendingDomain.Equals(signingDomain, StringComparison.OrdinalIgnoreCase)
-        || sendingDomain.EndsWith("." + signingDomain, StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// An edition whose From domain no key covers would go out unsigned or misaligned, and receivers applying DMARC
+    /// would reject that edition alone: name it, and what would cover it.
+    /// </summary>
+    public static string? Uncovered(DkimOptions dkim, string edition, string fromDomain) =>
+        !dkim.Enabled || DkimOptions.KeyFor(dkim.AllKeys.Select(key => key.Key), key => key.Domain, fromDomain) is not null
+            ? null
+            : $"Delivery:Dkim: edition '{edition}' sends from {fromDomain}, which no key covers " +
+              $"(keys for {string.Join(", ", dkim.AllKeys.Select(key => key.Key.Domain))}); add a key to Delivery:Dkim:Keys " +
+              $"whose Domain is {fromDomain} or a parent of it, or DMARC would fail for this edition";
 
     private static string? KeyProblem(string path)
     {

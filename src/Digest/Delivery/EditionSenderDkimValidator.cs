@@ -4,22 +4,25 @@ using Microsoft.Extensions.Options;
 namespace Digest.Delivery;
 
 /// <summary>
-/// An edition with a From address of its own is signed with the same DKIM key as every other edition: its domain
-/// must align with the signing domain too, or receivers applying DMARC reject that edition alone.
+/// Every edition is signed with the DKIM key of its From domain (its own sender's, or Delivery:FromAddress's): while
+/// signing is on, a key must cover each edition's domain, or receivers applying DMARC reject that edition alone.
 /// </summary>
 public sealed class EditionSenderDkimValidator(IOptions<DeliveryOptions> delivery) : IValidateOptions<EditionsOptions>
 {
     public ValidateOptionsResult Validate(string? name, EditionsOptions options)
     {
-        var dkim = delivery.Value.Dkim;
-        if (!dkim.Enabled || string.IsNullOrWhiteSpace(dkim.Domain))
+        var settings = delivery.Value;
+        if (!settings.Dkim.Enabled)
             return ValidateOptionsResult.Success;
         var failures = options
-            .Where(edition => edition.Value.FromAddress is { } from && from.Contains('@')
-                && !DkimOptionsCheck.Aligns(dkim.Domain, from[(from.LastIndexOf('@') + 1)..].Trim()))
-            .Select(edition => $"Editions:{edition.Key}:FromAddress: '{edition.Value.FromAddress}' is outside the DKIM domain " +
-                               $"'{dkim.Domain}' (Delivery:Dkim:Domain), so DMARC would fail for this edition")
+            .Where(edition => Sends(edition.Value, settings))
+            .Select(edition => DkimOptionsCheck.Uncovered(settings.Dkim, edition.Key, EditionSender.Domain(edition.Value, settings)))
+            .OfType<string>()
             .ToList();
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    /// <summary>A From address that is no address is reported by the settings' own validators, not as a missing key.</summary>
+    private static bool Sends(EditionOptions edition, DeliveryOptions settings) =>
+        EditionSender.TryFrom(edition, settings, out _);
 }

@@ -17,12 +17,12 @@ public sealed class MessageDraft : IDisposable
     private readonly DraftPart _text = new(TextFormat.Plain);
     private readonly DraftPart _html = new(TextFormat.Html);
     private readonly string _mailtoUnsubscribe;
-    private readonly DkimMessageSigner _signer;
+    private readonly DkimDomainSigner? _signer;
     private readonly TimeProvider _time;
     private long _dateSecond = -1;
 
     internal MessageDraft(MailboxAddress from, string subject, string listId, string mailtoUnsubscribe, string? feedbackId,
-        DkimMessageSigner signer, TimeProvider time)
+        DkimDomainSigner? signer, TimeProvider time)
     {
         _mailtoUnsubscribe = mailtoUnsubscribe;
         _signer = signer;
@@ -61,7 +61,7 @@ public sealed class MessageDraft : IDisposable
         _html.Carry(body.Html);
         _body.SendAfter = Task.CompletedTask;
         _message.Headers.RemoveAll(HeaderId.DkimSignature);
-        _signer.Sign(_message);
+        _signer?.Sign(_message);
         return _message;
     }
 

@@ -26,30 +26,26 @@ public sealed class MessageFactory(IOptions<DeliveryOptions> options, IOptionsMo
     public MimeMessage Build(Envelope envelope, string subject, MessageBody body) =>
         Draft(envelope.Edition, envelope.EditionTitle, subject).Fill(envelope, body);
 
-    /// <summary>A message to fill once per copy of an edition's run (see <see cref="MessageDraft"/>).</summary>
+    /// <summary>
+    /// A message to fill once per copy of an edition's run (see <see cref="MessageDraft"/>). Its List-Id is on the
+    /// edition's From domain, and the DKIM key of that domain is chosen here, once, for every copy the draft carries.
+    /// </summary>
     public MessageDraft Draft(string edition, string editionTitle, string subject)
     {
         var settings = options.Value;
         string? feedbackId = string.IsNullOrWhiteSpace(settings.FeedbackId)
             ? null
             : settings.FeedbackId.Replace("{edition}", edition, StringComparison.OrdinalIgnoreCase);
+        var from = EditionSender.From(editions.CurrentValue.GetValueOrDefault(edition), settings);
         return new MessageDraft(
-            From(edition, settings),
+            from,
             subject,
-            listId: $"{Quote(editionTitle)} <{edition}.{settings.SendingDomain}>",
+            listId: $"{Quote(editionTitle)} <{edition}.{from.Domain}>",
+            // The unsubscribe mailbox is the one Feedback reads, whichever domain the edition sends from.
             mailtoUnsubscribe: $"<mailto:{settings.FromAddress}?subject=unsubscribe%20{edition}>",
             feedbackId,
-            signer,
+            signer.For(from.Domain),
             time);
-    }
-
-    /// <summary>The edition's own sender when it names one (Editions:NAME:FromAddress), else the delivery default.</summary>
-    private MailboxAddress From(string edition, DeliveryOptions settings)
-    {
-        var own = editions.CurrentValue.TryGetValue(edition, out var options) ? options : null;
-        return new MailboxAddress(
-            string.IsNullOrWhiteSpace(own?.FromName) ? settings.FromName : own.FromName,
-            string.IsNullOrWhiteSpace(own?.FromAddress) ? settings.FromAddress : own.FromAddress.Trim());
     }
 
     private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

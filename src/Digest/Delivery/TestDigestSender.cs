@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Digest.Editions;
 using Digest.Rendering;
 using Digest.Subscribers;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,8 @@ namespace Digest.Delivery;
 /// transport to an editor's address. It is rendered for a stand-in reader, never a real subscriber, so clicking its
 /// unsubscribe link unsubscribes nobody. It bypasses the ledger: a test is not a delivery.
 /// </summary>
-public sealed class TestDigestSender(DigestPreview preview, MessageFactory messages, IMailTransport transport, IOptions<DeliveryOptions> delivery)
+public sealed class TestDigestSender(DigestPreview preview, MessageFactory messages, IMailTransport transport,
+    IOptions<DeliveryOptions> delivery, IOptionsMonitor<EditionsOptions> editions)
 {
     /// <summary>No subscriber has this id: the preview renders its stand-in reader.</summary>
     private const long StandInReader = 0;
@@ -19,7 +21,7 @@ public sealed class TestDigestSender(DigestPreview preview, MessageFactory messa
     {
         var (view, rendered) = await preview.RenderAsync(edition, StandInReader, cancellationToken);
         var recipient = new Subscriber(StandInReader, toAddress, toName, SubscriberStatus.Confirmed);
-        string messageId = $"test.{view.EditionName}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}@{delivery.Value.SendingDomain}";
+        string messageId = $"test.{view.EditionName}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}@{EditionSender.Domain(editions.CurrentValue.GetValueOrDefault(view.EditionName), delivery.Value)}";
         var envelope = new Envelope(messageId, recipient, view.EditionName, view.EditionTitle, view.Footer.UnsubscribeUrl);
         using var message = messages.Build(envelope, $"[Test] {view.Subject}", rendered);
         return await transport.SendAsync(message, cancellationToken);

@@ -77,7 +77,7 @@ public sealed class EditionRunner(
             window.Select((a, i) => new { runId, a.Id, Position = i }), transaction);
         int audience = !send ? 0 : edition.Options.DeliverAt is { Length: > 0 } deliverAt
             ? await FreezeLocalTimeAudienceAsync(connection, transaction, runId, edition, slot, LocalDelivery.TryParseHour(deliverAt)!.Value, now)
-            : await FreezeAudienceAsync(connection, transaction, runId, edition.AudienceList, now);
+            : await FreezeAudienceAsync(connection, transaction, runId, edition, now);
         await transaction.CommitAsync(cancellationToken);
 
         if (!send)
@@ -118,12 +118,12 @@ public sealed class EditionRunner(
         return await articles.PendingForEditionAsync(connection, edition.Name, since, transaction);
     }
 
-    private async Task<int> FreezeAudienceAsync(DbConnection connection, DbTransaction transaction, long runId, string edition, DateTimeOffset now) =>
+    private async Task<int> FreezeAudienceAsync(DbConnection connection, DbTransaction transaction, long runId, Edition edition, DateTimeOffset now) =>
         await connection.ExecuteAsync($"""
             INSERT INTO deliveries (run_id, subscriber_id, status, message_id, attempts, updated_at)
             SELECT @runId, a.id, @pending, 'digest.' || @runId || '.' || a.id || '@' || @domain, 0, @now
             FROM ({SubscriberStore.AudienceQuery}) a
-            """, new { runId, edition, pending = DeliveryStatus.Pending, domain = delivery.Value.SendingDomain, now = Clock.Format(now) },
+            """, new { runId, edition = edition.AudienceList, pending = DeliveryStatus.Pending, domain = MessageIdDomain(edition), now = Clock.Format(now) },
             transaction);
 
     /// <summary>
@@ -137,7 +137,7 @@ public sealed class EditionRunner(
         var audience = await connection.QueryAsync<(long Id, string? TimeZone)>(
             $"SELECT a.id, p.time_zone FROM ({SubscriberStore.AudienceQuery}) a JOIN subscribers p ON p.id = a.id",
             new { edition = edition.AudienceList }, transaction);
-        string domain = delivery.Value.SendingDomain;
+        string domain = MessageIdDomain(edition);
         return await connection.ExecuteAsync("""
             INSERT INTO deliveries (run_id, subscriber_id, status, message_id, attempts, next_attempt_at, updated_at)
             VALUES (@runId, @Id, @pending, @MessageId, 0, @Due, @now)
@@ -148,6 +148,9 @@ public sealed class EditionRunner(
                 Due = Clock.Format(LocalDelivery.DueAt(slot, hour, a.TimeZone, editionZone)), now = Clock.Format(now),
             }), transaction);
     }
+
+    /// <summary>Message-IDs are on the edition's From domain, the domain its DKIM signature aligns with.</summary>
+    private string MessageIdDomain(Edition edition) => EditionSender.Domain(edition.Options, delivery.Value);
 
     private static async Task<Run?> FindAsync(DbConnection connection, string edition, DateTimeOffset slot, DbTransaction transaction)
     {

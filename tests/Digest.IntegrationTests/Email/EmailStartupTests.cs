@@ -51,4 +51,24 @@ public sealed class EmailStartupTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"Delivery:Dkim:KeyFile: '{folder.Combine("keys", "dkim.pem")}' does not exist", result.Error);
     }
+
+    [Fact]
+    public async Task Service_WithAnEditionFromADomainNoDkimKeyCovers_StopsNamingTheEdition()
+    {
+        using var folder = new TempFolder();
+        var settings = Defaults(folder);
+        settings["Delivery:Dkim:Keys:0:Domain"] = "news.example.org";
+        settings["Delivery:Dkim:Keys:0:Selector"] = "digest2026";
+        settings["Delivery:Dkim:Keys:0:KeyFile"] = Path.Combine(AppContext.BaseDirectory, "Fixtures", "dkim", "test-only-not-secret.private.pem");
+        settings["Editions:weekly:Cron"] = "0 8 * * 1";
+        settings["Editions:weekly:TimeZone"] = "Europe/Berlin";
+        settings["Editions:weekly:FromAddress"] = "weekly@letters.example.net";
+
+        var result = await DigestProcess.RunAsync(folder.Path, settings);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Digest cannot start:", result.Error);
+        Assert.Contains("Delivery:Dkim: edition 'weekly' sends from letters.example.net, which no key covers", result.Error);
+        Assert.DoesNotContain("edition 'daily'", result.Error);
+    }
 }

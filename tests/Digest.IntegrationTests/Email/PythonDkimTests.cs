@@ -73,6 +73,52 @@ public sealed class PythonDkimTests
         Assert.Equal(readers.Length, received.Select(r => r.Message.Headers[MimeKit.HeaderId.ListUnsubscribe]).Distinct().Count());
     }
 
+    [Fact]
+    public async Task Dkimpy_VerifiesTwoEditionsFromTwoDomains_EachWithItsOwnDomainsKey_MessageIdAndListIdOnThatDomain()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Delivery:Dkim:Keys:0:Domain"] = Domain,
+            ["Delivery:Dkim:Keys:0:Selector"] = Selector,
+            ["Delivery:Dkim:Keys:0:KeyFile"] = Fixture("dkim", "test-only-not-secret.private.pem"),
+            ["Delivery:Dkim:Keys:1:Domain"] = LettersDomain,
+            ["Delivery:Dkim:Keys:1:Selector"] = Selector,
+            ["Delivery:Dkim:Keys:1:KeyFile"] = Fixture("dkim", "test-only-not-secret-letters.private.pem"),
+            ["Editions:weekly:Title"] = "The Weekly Letter",
+            ["Editions:weekly:Cron"] = "0 8 1 1 *",
+            ["Editions:weekly:TimeZone"] = "Europe/Berlin",
+            ["Editions:weekly:FromAddress"] = $"weekly@{LettersDomain}",
+        };
+        using var host = DigestTestHost.SendingTo(sink, settings);
+        _ = host.Server;
+        await host.DropArticleAsync("email-01-library.txt");
+        await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana Lima", ["daily", "weekly"]);
+
+        await host.Get<EditionJobs>().SendNowAsync("daily", CancellationToken.None);
+        await host.Get<EditionJobs>().SendNowAsync("weekly", CancellationToken.None);
+        var received = await sink.WaitForAsync(2, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, received.Count);
+        var daily = Assert.Single(received, r => r.Message.From.Mailboxes.Single().Domain == Domain);
+        var weekly = Assert.Single(received, r => r.Message.From.Mailboxes.Single().Domain == LettersDomain);
+        Assert.Matches(@"^digest\.[0-9]+\.[0-9]+@news\.example\.org$", daily.Message.MessageId);
+        Assert.Matches(@"^digest\.[0-9]+\.[0-9]+@letters\.example\.net$", weekly.Message.MessageId);
+        Assert.Equal("\"The Daily Digest\" <daily.news.example.org>", daily.Message.Headers[MimeKit.HeaderId.ListId]);
+        Assert.Equal("\"The Weekly Letter\" <weekly.letters.example.net>", weekly.Message.Headers[MimeKit.HeaderId.ListId]);
+        var dailyResult = await ExternalTool.RunAsync(Python, [VerifyScript, DnsRecord, Selector, Domain, daily.File]);
+        var weeklyResult = await ExternalTool.RunAsync(Python, [VerifyScript, LettersDnsRecord, Selector, LettersDomain, weekly.File]);
+        // Signed by its own domain, not the other's: with only news.example.org's key published, the weekly fails.
+        var weeklyWithTheOtherKey = await ExternalTool.RunAsync(Python, [VerifyScript, DnsRecord, Selector, Domain, weekly.File]);
+        Assert.True(dailyResult.ExitCode == 0, $"dkimpy rejected the daily edition: {dailyResult.Output}{dailyResult.Error}");
+        Assert.True(weeklyResult.ExitCode == 0, $"dkimpy rejected the weekly edition: {weeklyResult.Output}{weeklyResult.Error}");
+        Assert.Equal(1, weeklyWithTheOtherKey.ExitCode);
+    }
+
+    private const string LettersDomain = "letters.example.net";
+
+    private static string LettersDnsRecord => Fixture("dkim", "test-only-not-secret-letters.dns.txt");
+
     private static string VerifyScript => Path.Combine(AppContext.BaseDirectory, "Email", "verify_dkim.py");
 
     private static string DnsRecord => Fixture("dkim", "test-only-not-secret.dns.txt");

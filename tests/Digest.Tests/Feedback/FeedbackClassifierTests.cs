@@ -92,5 +92,19 @@ public sealed class FeedbackClassifierTests : IDisposable
         Assert.Equal(new SentCopy(77, 88), _samples.Get<FeedbackClassifier>().Classify(message).Copy);
     }
 
+    [Fact]
+    public void Classify_BounceOfAnEditionSentFromAnotherDomain_FindsTheCopyByItsMessageId()
+    {
+        // An edition with its own From domain has its Message-IDs on that domain; the bounce still names the copy.
+        var message = MimeMessage.Load(Path.Combine(Folder, FeedbackKind.HardBounce, "qmail-no-mailbox.eml"));
+        var body = (TextPart)message.Body!;
+        Assert.Contains("Message-ID: <digest.12.34@news.example.org>", body.Text);
+        body.Text = body.Text.Replace("news.example.org", "letters.example.net", StringComparison.Ordinal);
+
+        var report = _samples.Get<FeedbackClassifier>().Classify(message);
+
+        Assert.Equal((FeedbackKind.HardBounce, new SentCopy(12, 34)), (report.Kind, report.Copy));
+    }
+
     public void Dispose() => _samples.Dispose();
 }
