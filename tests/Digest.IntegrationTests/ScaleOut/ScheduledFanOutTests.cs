@@ -34,7 +34,10 @@ public sealed class ScheduledFanOutTests
 
         JobRecords.AssertNoneFailed(jobs, connectionString);
         service.AssertNoErrorsLogged();
-        Assert.Equal(SucceededState.StateName, Assert.Single(jobs, j => j.Method == "FireAsync").State);
+        // The slot fired (a test that crosses a minute boundary also sees the next slot fire, with nothing new to send).
+        var fired = jobs.Where(j => j.Method == "FireAsync").ToList();
+        Assert.NotEmpty(fired);
+        Assert.All(fired, f => Assert.Equal(SucceededState.StateName, f.State));
         var batches = jobs.Where(j => j.Method == "SendBatchAsync").ToList();
         Assert.True(batches.Count >= 2, $"the run was not cut into batch jobs: {string.Join("; ", jobs)}");
         Assert.All(batches, b => Assert.Equal(SucceededState.StateName, b.State));
