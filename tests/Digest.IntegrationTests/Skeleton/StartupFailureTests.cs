@@ -54,7 +54,7 @@ public sealed class StartupFailureTests
         var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Single(lines, line => line.StartsWith("Digest cannot start:", StringComparison.Ordinal));
         Assert.Single(lines, line => line.StartsWith("Delivery:Dkim:KeyFile: ", StringComparison.Ordinal));
-        Assert.Single(lines, line => line.StartsWith("Delivery:Dkim:Domain: 'elsewhere.example.com' is neither the From domain", StringComparison.Ordinal));
+        Assert.Equal(lines.Distinct().Count(), lines.Length); // no problem said twice
         AssertNoStackTrace(result);
     }
 
