@@ -58,7 +58,7 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
         string claim = Guid.NewGuid().ToString("N");
         await using var connection = await database.OpenAsync(cancellationToken);
         using (await database.WriteTurnAsync(cancellationToken))
-            await connection.ExecuteAsync("""
+            await connection.ExecuteAsync($"""
             UPDATE deliveries SET status = @sending, claim = @claim, updated_at = @now
             WHERE run_id = @runId
               -- Repeated outside the subquery: PostgreSQL re-checks only this level after waiting on a row another
@@ -71,7 +71,8 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
                   AND ((status = @pending AND (next_attempt_at IS NULL OR next_attempt_at <= @now))
                     OR (status = @retry AND next_attempt_at <= @due)
                     OR (status = @sending AND updated_at < @stale))
-                ORDER BY subscriber_id LIMIT @count)
+                ORDER BY subscriber_id LIMIT @count
+                {database.SkipLockedRows})
             """, new
             {
                 runId, claim, count, first = range.First, last = range.Last,
@@ -137,9 +138,12 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
         using var turn = await database.WriteTurnAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await database.RelaxDurabilityAsync(connection, transaction);
-        foreach (var outcome in outcomes)
+        // In subscriber order, as every writer of the ledger locks rows: two transactions that lock the same rows
+        // in different orders deadlock on PostgreSQL.
+        var ordered = outcomes.OrderBy(o => o.SubscriberId).ToList();
+        foreach (var outcome in ordered)
             await recorder.UpdateAsync(transaction, runId, now, outcome, cancellationToken);
-        var suppressed = outcomes.Where(o => o.Suppress).Select(o => new { o.SubscriberId, suppressed = SubscriberStatus.Suppressed }).ToList();
+        var suppressed = ordered.Where(o => o.Suppress).Select(o => new { o.SubscriberId, suppressed = SubscriberStatus.Suppressed }).ToList();
         if (suppressed.Count > 0)
             await connection.ExecuteAsync("UPDATE subscribers SET status = @suppressed WHERE id = @SubscriberId", suppressed, transaction);
         await transaction.CommitAsync(cancellationToken);

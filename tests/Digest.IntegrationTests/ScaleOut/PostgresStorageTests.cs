@@ -1,4 +1,5 @@
 using Dapper;
+using Digest.Delivery;
 using Digest.Editions;
 using Digest.IntegrationTests.Infrastructure;
 using Digest.Storage;
@@ -82,5 +83,70 @@ public sealed class PostgresStorageTests : IAsyncLifetime
         long carried = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM run_articles");
         Assert.Equal(1, carried);
         Assert.Single(runs, r => r.Status == RunStatus.Sending);
+    }
+
+    /// <summary>
+    /// Many senders claim and record the same run's entries at once, each taking over the others' claims (a claim
+    /// times out at once here, as a killed worker's do), and record outcomes in the order their messages finished.
+    /// None of them waits on another's rows in a cycle: a deadlock would fail one sender's job.
+    /// </summary>
+    [Fact]
+    public async Task Ledger_ClaimedAndRecordedBySendersTakingOverEachOthersClaims_NeverDeadlocks()
+    {
+        const int Recipients = 2_000, Senders = 6, Rounds = 60;
+        using var folder = new TempFolder();
+        await using var database = new Database(
+            Options.Create(new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = await _cluster.CreateDatabaseAsync(), DataDirectory = folder.Path }),
+            new HostingEnvironment { ContentRootPath = folder.Path }, NullLogger<Database>.Instance);
+        await database.MigrateAsync();
+        long runId = await SeedRunAsync(database, Recipients);
+        // Every claim is stale the moment it is taken: each sender's claims are there for the others to take over.
+        var ledger = new DeliveryLedger(database, Options.Create(new DeliveryOptions { ClaimTimeout = TimeSpan.FromSeconds(-1) }), TimeProvider.System);
+
+        var senders = Enumerable.Range(0, Senders).Select(sender => Task.Run(async () =>
+        {
+            await using var recorder = await ledger.OpenRecorderAsync(CancellationToken.None);
+            var random = new Random(sender);
+            for (int round = 0; round < Rounds; round++)
+            {
+                var claims = await ledger.ClaimAsync(runId, SubscriberRange.All, 50, DateTimeOffset.UtcNow, CancellationToken.None);
+                // Messages finish in any order; half come back as retries due at once, so the contention goes on.
+                var outcomes = claims.OrderBy(_ => random.Next())
+                    .Select(c => random.Next(2) == 0
+                        ? new DeliveryOutcome(c.SubscriberId, DeliveryStatus.Sent, "250 ok")
+                        : new DeliveryOutcome(c.SubscriberId, DeliveryStatus.Retry, "451 later", DateTimeOffset.UtcNow.AddSeconds(-1)))
+                    .ToList();
+                await ledger.RecordAsync(recorder, runId, outcomes, CancellationToken.None);
+            }
+        })).ToList();
+
+        var failures = new List<Exception>();
+        foreach (var sender in senders)
+        {
+            try { await sender; }
+            catch (Exception e) { failures.Add(e); }
+        }
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures.Select(f => f.Message)));
+        var counts = await ledger.CountAsync(runId);
+        Assert.Equal(Recipients, counts.Values.Sum());
+        Assert.InRange(counts.GetValueOrDefault(DeliveryStatus.Sent), 1, Recipients);
+    }
+
+    /// <summary>A sending run owed to <paramref name="recipients"/> new subscribers.</summary>
+    private static async Task<long> SeedRunAsync(Database database, int recipients)
+    {
+        await using var connection = await database.OpenAsync();
+        string now = Clock.Format(DateTimeOffset.UtcNow);
+        long runId = await connection.ExecuteScalarAsync<long>(
+            "INSERT INTO runs (edition, slot, status, created_at) VALUES ('daily', @now, 'sending', @now) RETURNING id", new { now });
+        await connection.ExecuteAsync("""
+            INSERT INTO subscribers (email, name, status, created_at)
+            SELECT 'reader' || n || '@example.com', 'Reader ' || n, 'confirmed', @now FROM generate_series(1, @recipients) AS n
+            """, new { recipients, now });
+        await connection.ExecuteAsync("""
+            INSERT INTO deliveries (run_id, subscriber_id, status, message_id, attempts, updated_at)
+            SELECT @runId, id, 'pending', 'digest.' || @runId || '.' || id || '@example.org', 0, @now FROM subscribers
+            """, new { runId, now });
+        return runId;
     }
 }
