@@ -133,5 +133,8 @@ internal static class Migrations
             CREATE INDEX ix_feedback_events_run ON feedback_events (run_id, kind);
             CREATE INDEX ix_feedback_events_subscriber ON feedback_events (subscriber_id, kind, received_at);
             """),
+        new(10, "a run's audience frozen in chunks: the last subscriber frozen so far, NULL once the whole audience is", """
+            ALTER TABLE runs ADD COLUMN freeze_after BIGINT;
+            """),
     ];
 }
