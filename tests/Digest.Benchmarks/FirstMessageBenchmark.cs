@@ -26,20 +26,21 @@ internal static class FirstMessageBenchmark
         {
             var settings = new ServiceSettings(sink.Port)
             {
-                Connections = connections, Cron = "* * * * *", BatchSize = 1000, ClaimTimeout = "00:00:30",
+                Connections = connections, BatchSize = 1000, ClaimTimeout = "00:00:30",
                 PostgresConnectionString = cluster is null ? null : await cluster.CreateDatabaseAsync(),
             };
             using var work = new TempFolder("digest-first-message");
             await settings.WriteAsync(work.Path);
             using var engine = await DigestEngine.StartAsync(work.Path);
+            await DeliveryBenchmark.SeedAsync(engine.Services, 0);
             await using var connection = await engine.Services.GetRequiredService<Database>().OpenAsync();
             await SeedAudienceAsync(connection, subscribers);
 
-            // The process starts with nothing to send (its first slot finds no articles); the articles come once it
-            // is up, and the next minute's slot sends them: the run starts in a warmed-up process, as in service.
+            // The edition fires at a minute at least 45 s ahead, so the run starts in a process that is up and warm,
+            // as in service (a run fired while the process starts waits for its start-up too).
+            var slot = DateTimeOffset.UtcNow.AddSeconds(45);
+            await (settings with { Cron = $"{(slot.Second == 0 ? slot : slot.AddSeconds(60 - slot.Second)).Minute} * * * *" }).WriteAsync(work.Path);
             await using var service = RunningDigest.Start(work.Path, new Dictionary<string, string> { ["Process:Role"] = postgres ? "Worker" : "All" });
-            await ScaleOutBenchmark.WaitAsync([service], async () => await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM runs") > 0 ? 1 : null);
-            await DeliveryBenchmark.SeedAsync(engine.Services, 0);
             await ScaleOutBenchmark.WaitAsync([service], async () =>
                 await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM deliveries WHERE status = @sent", new { sent = DeliveryStatus.Sent }) > 0 ? 1 : null);
             var (created, first) = await connection.QuerySingleAsync<(string Created, string First)>("""

@@ -56,7 +56,7 @@ public sealed class AudienceFreeze(Database database, IOptionsMonitor<EditionsOp
     {
         int size = ChunkSize;
         var chunk = (await connection.QueryAsync<(long Id, string? TimeZone)>(
-            $"{SubscriberStore.AudienceChunkQuery} ORDER BY p.id LIMIT @size",
+            $"{SubscriberStore.AudienceChunkQuery} ORDER BY s.subscriber_id LIMIT @size",
             new { edition = audience, after, last = long.MaxValue, size }, transaction)).ToList();
         // A full chunk may not be the last: the next freeze finds out.
         long? mark = chunk.Count == size ? chunk[^1].Id : null;
