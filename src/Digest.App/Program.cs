@@ -16,6 +16,7 @@ return await StartupErrors.ReportAsync(args, "start", async args =>
     builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
     builder.AddDigestEngine().AddDigestJobs().AddDigestWeb().AddDigestHealth();
     builder.Services.AddHostedService<SettingsReloadLog>();
+    builder.Services.AddHostedService<RestartNeededLog>();
 
     var app = builder.Build();
     using var instance = InstanceLock.ForService(app.Services);
