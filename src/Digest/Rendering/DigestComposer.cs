@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Digest.Articles;
 using Digest.Editions;
 using Digest.Subscribers;
@@ -10,23 +11,35 @@ namespace Digest.Rendering;
 /// Composes what one subscriber's digest shows. Sending and previewing both go through here, so the preview
 /// is what is sent.
 /// </summary>
-public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens tokens, SubscriberLinks links)
+public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens tokens, SubscriberLinks links, IDigestRenderer renderer)
 {
     private static readonly CultureInfo Display = CultureInfo.GetCultureInfo("en-GB");
 
-    public DigestView Compose(Edition edition, DateTimeOffset slot, IReadOnlyList<Article> articles, Subscriber recipient) =>
-        ForRecipient(ComposeRun(edition, slot, articles), edition, recipient);
+    /// <summary>Longest headline, highlight and lead shown in a digest; longer ones are cut at a word, the whole text is on the article's page.</summary>
+    public const int MaxHeadlineChars = 200, MaxHighlightChars = 300, MaxLeadChars = 400;
+
+    /// <summary>
+    /// What a run's HTML may weigh before its recipient's own text: Gmail clips a message over about 102 KB, and a
+    /// copy adds its recipient's name, address and links (a few hundred bytes) to this.
+    /// </summary>
+    public const int HtmlBudgetBytes = 96 * 1024;
+
+    public async Task<DigestView> ComposeAsync(Edition edition, DateTimeOffset slot, IReadOnlyList<Article> articles, Subscriber recipient) =>
+        ForRecipient(await ComposeRunAsync(edition, slot, articles), edition, recipient);
 
     /// <summary>
     /// What every subscriber of a run shares (articles, subject, date, preheader), composed once per run; each
-    /// copy then only adds its recipient with <see cref="ForRecipient"/>.
+    /// copy then only adds its recipient with <see cref="ForRecipient"/>. Fitted to <see cref="HtmlBudgetBytes"/>
+    /// whatever arrived (<see cref="FitAsync"/>). <paramref name="runId"/> (none for a preview) is the archive page
+    /// the "and N more" line points at.
     /// </summary>
-    public DigestView ComposeRun(Edition edition, DateTimeOffset slot, IReadOnlyList<Article> articles)
+    public async Task<DigestView> ComposeRunAsync(Edition edition, DateTimeOffset slot, IReadOnlyList<Article> articles, long? runId = null)
     {
         var local = TimeZoneInfo.ConvertTime(slot, TimeZoneInfo.FindSystemTimeZoneById(edition.Options.TimeZone));
-        var shown = articles.Take(edition.Options.MaxArticles).Select(ToView).ToList();
-        var more = articles.Skip(edition.Options.MaxArticles).Select(a => new ArticleLink(a.Content.Headline, ArticleUrl(a))).ToList();
-        return new DigestView(
+        var options = edition.Options;
+        var shown = articles.Take(options.MaxArticles).Select(a => ToView(a, options.MaxHighlights)).ToList();
+        var links = articles.Skip(options.MaxArticles).Take(options.MaxLinks).Select(ToLink).ToList();
+        var view = new DigestView(
             edition.Name,
             edition.Title,
             local.ToString("dddd, d MMMM yyyy", Display),
@@ -34,8 +47,31 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
             Preheader(articles),
             RecipientName: "",
             shown,
-            more,
+            links,
+            articles.Count - shown.Count - links.Count,
+            runId is { } id ? $"{Root}/archive/{id}" : $"{Root}/archive",
             new FooterView("", "", "", site.Value.SenderLine));
+        return await FitAsync(view);
+    }
+
+    /// <summary>
+    /// Keeps the HTML within <see cref="HtmlBudgetBytes"/> when the entries are unusually heavy (long texts in a
+    /// template that shows more of them, a large MaxArticles): halves the list of links, then the full entries,
+    /// until it fits. What is left out is counted in "and N more", never lost: the archive page has every article.
+    /// A digest within the budget (the usual case) costs one render.
+    /// </summary>
+    private async Task<DigestView> FitAsync(DigestView view)
+    {
+        while (Encoding.UTF8.GetByteCount((await renderer.RenderAsync(view)).Html) > HtmlBudgetBytes)
+        {
+            if (view.MoreArticles.Count > 0)
+                view = view with { MoreArticles = view.MoreArticles.Take(view.MoreArticles.Count / 2).ToList(), MoreCount = view.MoreCount + view.MoreArticles.Count - view.MoreArticles.Count / 2 };
+            else if (view.Articles.Count > 1)
+                view = view with { Articles = view.Articles.Take(view.Articles.Count / 2).ToList(), MoreCount = view.MoreCount + view.Articles.Count - view.Articles.Count / 2 };
+            else
+                break;
+        }
+        return view;
     }
 
     /// <summary>One subscriber's copy of a run's digest: the greeting and the footer's reason and personal links.</summary>
@@ -57,12 +93,14 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
 
     private string ArticleUrl(Article article) => site.Value.ArticleUrl(article.Slug);
 
-    private ArticleView ToView(Article article) => new(
-        article.Content.Headline,
+    private ArticleView ToView(Article article, int maxHighlights) => new(
+        ShortText.Cut(article.Content.Headline, MaxHeadlineChars),
         article.Content.PublishedOn.ToString("d MMMM yyyy", Display),
-        article.Content.Highlights,
-        article.Content.Highlights.Count == 0 ? article.Content.Lead : null,
+        article.Content.Highlights.Take(maxHighlights).Select(h => ShortText.Cut(h, MaxHighlightChars)).ToList(),
+        article.Content.Highlights.Count == 0 ? ShortText.Cut(article.Content.Lead, MaxLeadChars) : null,
         ArticleUrl(article));
+
+    private ArticleLink ToLink(Article article) => new(ShortText.Cut(article.Content.Headline, MaxHeadlineChars), ArticleUrl(article));
 
     private static string Subject(Edition edition, DateTimeOffset local, IReadOnlyList<Article> articles)
     {
@@ -77,11 +115,23 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
 
     private static string Preheader(IReadOnlyList<Article> articles)
     {
-        var text = string.Join(" · ", articles.SelectMany(a => a.Content.Highlights.Take(1).DefaultIfEmpty(a.Content.Headline)).Take(3));
-        if (text.Length <= 140)
+        // Inboxes show the preheader next to the subject, about 140 characters of it.
+        return ShortText.Cut(string.Join(" · ", articles.SelectMany(a => a.Content.Highlights.Take(1).DefaultIfEmpty(a.Content.Headline)).Take(3)), 140);
+    }
+}
+
+/// <summary>Text shortened for a digest.</summary>
+internal static class ShortText
+{
+    /// <summary>
+    /// <paramref name="text"/> in at most <paramref name="max"/> characters: cut at a word boundary with an
+    /// ellipsis (half a word looks broken), or mid-word when the last word boundary is far back.
+    /// </summary>
+    public static string Cut(string text, int max)
+    {
+        if (text.Length <= max)
             return text;
-        // Cut at a word boundary: inboxes show the preheader next to the subject, where half a word looks broken.
-        int cut = text.LastIndexOf(' ', 139);
-        return text[..(cut > 80 ? cut : 139)].TrimEnd(' ', '·') + "…";
+        int cut = text.LastIndexOf(' ', max - 1);
+        return text[..(cut > max * 4 / 7 ? cut : max - 1)].TrimEnd(' ', '·') + "…";
     }
 }

@@ -26,7 +26,7 @@ public sealed class DigestPreview(
         await using var connection = await database.OpenAsync(cancellationToken);
         var articles = await runner.NextArticlesAsync(connection, edition, now);
         var recipient = await RecipientAsync(connection, edition.AudienceList, subscriberId);
-        var view = composer.Compose(edition, now, articles, recipient);
+        var view = await composer.ComposeAsync(edition, now, articles, recipient);
         return (view, await renderer.RenderAsync(view));
     }
 

@@ -3,6 +3,10 @@ namespace Digest.Rendering;
 // View models are public: RazorLight compiles the templates into an assembly of their own.
 
 /// <summary>Everything the digest templates show, already composed: templates only lay it out.</summary>
+/// <remarks>
+/// <c>Articles</c> are shown in full, <c>MoreArticles</c> as links; <c>MoreCount</c> more are only counted, with a
+/// link to <c>ArchiveUrl</c> (the run's archive page), so the digest never grows past what mail clients show.
+/// </remarks>
 public sealed record DigestView(
     string EditionName,
     string EditionTitle,
@@ -12,6 +16,8 @@ public sealed record DigestView(
     string RecipientName,
     IReadOnlyList<ArticleView> Articles,
     IReadOnlyList<ArticleLink> MoreArticles,
+    int MoreCount,
+    string ArchiveUrl,
     FooterView Footer);
 
 public sealed record ArticleView(string Headline, string DateLine, IReadOnlyList<string> Highlights, string? Lead, string Url);
