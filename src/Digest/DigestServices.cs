@@ -81,6 +81,7 @@ public static class DigestServices
         services.AddSingleton<EditionRunner>();
         services.AddSingleton<RunSender>();
         services.AddSingleton<RunArchive>();
+        services.AddSingleton<EditionNotes>();
         services.AddSingleton<TestDigestSender>();
         services.AddSingleton<RunMonitor>();
         services.AddSingleton<RunAlerts>();

@@ -24,16 +24,18 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
     /// </summary>
     public const int HtmlBudgetBytes = 96 * 1024;
 
-    public async Task<DigestView> ComposeAsync(Edition edition, DateTimeOffset slot, IReadOnlyList<Article> articles, Subscriber recipient) =>
-        ForRecipient(await ComposeRunAsync(edition, slot, articles), edition, recipient);
+    public async Task<DigestView> ComposeAsync(Edition edition, DateTimeOffset slot, IReadOnlyList<Article> articles, Subscriber recipient,
+        string? note = null) =>
+        ForRecipient(await ComposeRunAsync(edition, slot, articles, note: note), edition, recipient);
 
     /// <summary>
     /// What every subscriber of a run shares (articles, subject, date, preheader), composed once per run; each
     /// copy then only adds its recipient with <see cref="ForRecipient"/>. Fitted to <see cref="HtmlBudgetBytes"/>
     /// whatever arrived (<see cref="FitAsync"/>). <paramref name="runId"/> (none for a preview) is the archive page
-    /// the "and N more" line points at.
+    /// the "and N more" line points at; <paramref name="note"/> is the editor's note (Markdown) the run carries.
     /// </summary>
-    public async Task<DigestView> ComposeRunAsync(Edition edition, DateTimeOffset slot, IReadOnlyList<Article> articles, long? runId = null)
+    public async Task<DigestView> ComposeRunAsync(Edition edition, DateTimeOffset slot, IReadOnlyList<Article> articles, long? runId = null,
+        string? note = null)
     {
         var local = TimeZoneInfo.ConvertTime(slot, TimeZoneInfo.FindSystemTimeZoneById(edition.Options.TimeZone));
         var options = edition.Options;
@@ -46,6 +48,7 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
             Subject(edition, local, articles),
             Preheader(articles),
             RecipientName: "",
+            string.IsNullOrWhiteSpace(note) ? null : new NoteView(NoteMarkdown.ToHtml(note), note.Trim()),
             shown,
             links,
             articles.Count - shown.Count - links.Count,

@@ -13,6 +13,7 @@ namespace Digest.Rendering;
 public sealed class DigestPreview(
     Database database,
     EditionRunner runner,
+    EditionNotes notes,
     DigestComposer composer,
     IDigestRenderer renderer,
     IOptionsMonitor<EditionsOptions> editions,
@@ -26,7 +27,9 @@ public sealed class DigestPreview(
         await using var connection = await database.OpenAsync(cancellationToken);
         var articles = await runner.NextArticlesAsync(connection, edition, now);
         var recipient = await RecipientAsync(connection, edition.AudienceList, subscriberId);
-        var view = await composer.ComposeAsync(edition, now, articles, recipient);
+        // The note waiting for the next run is the one this digest would carry.
+        var note = await notes.GetAsync(edition.Name, cancellationToken);
+        var view = await composer.ComposeAsync(edition, now, articles, recipient, note?.Markdown);
         return (view, await renderer.RenderAsync(view));
     }
 

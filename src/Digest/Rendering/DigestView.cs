@@ -14,11 +14,15 @@ public sealed record DigestView(
     string Subject,
     string Preheader,
     string RecipientName,
+    NoteView? Note,
     IReadOnlyList<ArticleView> Articles,
     IReadOnlyList<ArticleLink> MoreArticles,
     int MoreCount,
     string ArchiveUrl,
     FooterView Footer);
+
+/// <summary>The editor's note: its Markdown rendered for the HTML part (<see cref="NoteMarkdown"/>), and as written for the text part, where Markdown reads as it is.</summary>
+public sealed record NoteView(string Html, string Text);
 
 public sealed record ArticleView(string Headline, string DateLine, IReadOnlyList<string> Highlights, string? Lead, string Url);
 
