@@ -70,6 +70,8 @@ public static class DigestServices
         services.AddSingleton<RazorDigestRenderer>();
         services.AddSingleton<IDigestRenderer>(sp => sp.GetRequiredService<RazorDigestRenderer>());
         services.AddSingleton<DigestComposer>();
+        services.AddLocalization();
+        services.AddSingleton<DigestStrings>();
         services.AddSingleton<DigestPreview>();
         services.AddSingleton<DkimMessageSigner>();
         services.AddSingleton<MessageFactory>();

@@ -33,6 +33,12 @@ public sealed class EditionOptions
     /// </summary>
     public int MaxLinks { get; set; } = 50;
 
+    /// <summary>
+    /// The digest's language and dates: "en" (default), "de", or a region of one ("de-AT"). The fixed words come from
+    /// src/Digest/Rendering/DigestStrings.&lt;language&gt;.resx.
+    /// </summary>
+    public string Culture { get; set; } = "en";
+
     /// <summary>Fewer new articles than this count as "nothing new": they wait for the next slot.</summary>
     public int MinArticles { get; set; } = 1;
 

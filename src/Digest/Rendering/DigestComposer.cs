@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Digest.Articles;
 using Digest.Editions;
@@ -11,10 +10,9 @@ namespace Digest.Rendering;
 /// Composes what one subscriber's digest shows. Sending and previewing both go through here, so the preview
 /// is what is sent.
 /// </summary>
-public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens tokens, SubscriberLinks links, IDigestRenderer renderer)
+public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens tokens, SubscriberLinks links, IDigestRenderer renderer,
+    DigestStrings strings)
 {
-    private static readonly CultureInfo Display = CultureInfo.GetCultureInfo("en-GB");
-
     /// <summary>Longest headline, highlight and lead shown in a digest; longer ones are cut at a word, the whole text is on the article's page.</summary>
     public const int MaxHeadlineChars = 200, MaxHighlightChars = 300, MaxLeadChars = 400;
 
@@ -39,13 +37,15 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
     {
         var local = TimeZoneInfo.ConvertTime(slot, TimeZoneInfo.FindSystemTimeZoneById(edition.Options.TimeZone));
         var options = edition.Options;
-        var shown = articles.Take(options.MaxArticles).Select(a => ToView(a, options.MaxHighlights)).ToList();
+        var labels = strings.For(options.Culture);
+        var shown = articles.Take(options.MaxArticles).Select(a => ToView(a, options.MaxHighlights, labels)).ToList();
         var links = articles.Skip(options.MaxArticles).Take(options.MaxLinks).Select(ToLink).ToList();
         var view = new DigestView(
+            labels,
             edition.Name,
             edition.Title,
-            local.ToString("dddd, d MMMM yyyy", Display),
-            Subject(edition, local, articles),
+            local.ToString(labels.DatePattern, labels.Culture),
+            Subject(edition, local, articles, labels),
             Preheader(articles),
             RecipientName: "",
             string.IsNullOrWhiteSpace(note) ? null : new NoteView(NoteMarkdown.ToHtml(note), note.Trim()),
@@ -83,7 +83,7 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
         RecipientName = recipient.Name,
         Footer = run.Footer with
         {
-            Reason = $"You receive this because {recipient.Email} subscribed to {edition.Title}.",
+            Reason = run.Labels.ReasonFor(recipient.Email, edition.Title),
             // Leaving an edition sent to another edition's subscribers leaves that list.
             UnsubscribeUrl = UnsubscribeUrl(recipient.Id, edition.AudienceList),
             PreferencesUrl = links.PreferencesUrl(recipient.Id),
@@ -96,21 +96,21 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
 
     private string ArticleUrl(Article article) => site.Value.ArticleUrl(article.Slug);
 
-    private ArticleView ToView(Article article, int maxHighlights) => new(
+    private ArticleView ToView(Article article, int maxHighlights, DigestLabels labels) => new(
         ShortText.Cut(article.Content.Headline, MaxHeadlineChars),
-        article.Content.PublishedOn.ToString("d MMMM yyyy", Display),
+        article.Content.PublishedOn.ToString(labels.ArticleDatePattern, labels.Culture),
         article.Content.Highlights.Take(maxHighlights).Select(h => ShortText.Cut(h, MaxHighlightChars)).ToList(),
         article.Content.Highlights.Count == 0 ? ShortText.Cut(article.Content.Lead, MaxLeadChars) : null,
         ArticleUrl(article));
 
     private ArticleLink ToLink(Article article) => new(ShortText.Cut(article.Content.Headline, MaxHeadlineChars), ArticleUrl(article));
 
-    private static string Subject(Edition edition, DateTimeOffset local, IReadOnlyList<Article> articles)
+    private static string Subject(Edition edition, DateTimeOffset local, IReadOnlyList<Article> articles, DigestLabels labels)
     {
         string top = articles.Count > 0 ? articles[0].Content.Headline : "";
         string subject = edition.Options.Subject
             .Replace("{edition}", edition.Title, StringComparison.OrdinalIgnoreCase)
-            .Replace("{date}", local.ToString("d MMM yyyy", Display), StringComparison.OrdinalIgnoreCase)
+            .Replace("{date}", local.ToString(labels.SubjectDatePattern, labels.Culture), StringComparison.OrdinalIgnoreCase)
             .Replace("{topHeadline}", top, StringComparison.OrdinalIgnoreCase);
         // A subject is one line: article text never smuggles a header break into it.
         return string.Join(' ', subject.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim().TrimEnd(':').Trim();

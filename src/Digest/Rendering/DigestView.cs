@@ -8,6 +8,7 @@ namespace Digest.Rendering;
 /// link to <c>ArchiveUrl</c> (the run's archive page), so the digest never grows past what mail clients show.
 /// </remarks>
 public sealed record DigestView(
+    DigestLabels Labels,
     string EditionName,
     string EditionTitle,
     string DateLine,
@@ -25,6 +26,9 @@ public sealed record DigestView(
 public sealed record NoteView(string Html, string Text);
 
 public sealed record ArticleView(string Headline, string DateLine, IReadOnlyList<string> Highlights, string? Lead, string Url);
+
+/// <summary>An entry as its partial template gets it: the article and the words around it in the digest's language.</summary>
+public sealed record ArticleEntry(ArticleView Article, DigestLabels Labels);
 
 public sealed record ArticleLink(string Headline, string Url);
 
