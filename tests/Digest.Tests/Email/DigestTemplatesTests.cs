@@ -136,7 +136,7 @@ public sealed class DigestTemplatesTests(EmailSamplesFixture fixture) : IClassFi
     public async Task Compose_BeyondMaxLinks_CountsTheRestAndLinksTheRunsArchivePage()
     {
         var composer = Samples.Get<DigestComposer>();
-        var edition = Samples.Daily with { Options = new() { Title = "The Daily Digest", Cron = "0 7 * * *", TimeZone = "Europe/Berlin", MaxArticles = 2, MaxLinks = 3 } };
+        var edition = Daily(maxArticles: 2, maxLinks: 3);
 
         var view = await composer.ComposeRunAsync(edition, EmailSamples.Slot, EmailSamples.Articles(12), runId: 31);
         var rendered = await Samples.RenderAsync(view);
@@ -151,7 +151,7 @@ public sealed class DigestTemplatesTests(EmailSamplesFixture fixture) : IClassFi
     {
         // 200 full entries of long Greek text (two bytes a character) would be well over a megabyte.
         var composer = Samples.Get<DigestComposer>();
-        var edition = Samples.Daily with { Options = new() { Title = "The Daily Digest", Cron = "0 7 * * *", TimeZone = "Europe/Berlin", MaxArticles = 200, MaxLinks = 200 } };
+        var edition = Daily(maxArticles: 200, maxLinks: 200);
         string greek = string.Join(' ', Enumerable.Repeat("Νέα γραμμή μετρό ανοίγει", 40));
         var heavy = EmailSamples.Articles(400).Select(a => a with { Content = a.Content with { Headline = greek, Highlights = Enumerable.Repeat(greek, 30).ToList() } }).ToList();
 
@@ -164,6 +164,11 @@ public sealed class DigestTemplatesTests(EmailSamplesFixture fixture) : IClassFi
         Assert.Contains($"And {view.MoreCount} more", rendered.Html);
         Assert.All(view.Articles, a => Assert.InRange(a.Headline.Length, 100, DigestComposer.MaxHeadlineChars));
     }
+
+    private Digest.Editions.Edition Daily(int maxArticles, int maxLinks) => Samples.Daily with
+    {
+        Options = new() { Title = "The Daily Digest", Cron = "0 7 * * *", TimeZone = "Europe/Berlin", MaxArticles = maxArticles, MaxLinks = maxLinks },
+    };
 
     /// <summary>Gmail clips a message whose HTML is over about 102 KB; we keep a margin below it.</summary>
     private const int GmailClipBytes = 100 * 1024;
