@@ -70,6 +70,8 @@ public static class DigestServices
         services.AddSingleton<RazorDigestRenderer>();
         services.AddSingleton<IDigestRenderer>(sp => sp.GetRequiredService<RazorDigestRenderer>());
         services.AddSingleton<DigestComposer>();
+        services.AddLocalization();
+        services.AddSingleton<DigestStrings>();
         services.AddSingleton<DigestPreview>();
         services.AddSingleton<DkimMessageSigner>();
         services.AddSingleton<MessageFactory>();
@@ -81,6 +83,7 @@ public static class DigestServices
         services.AddSingleton<EditionRunner>();
         services.AddSingleton<RunSender>();
         services.AddSingleton<RunArchive>();
+        services.AddSingleton<EditionNotes>();
         services.AddSingleton<TestDigestSender>();
         services.AddSingleton<RunMonitor>();
         services.AddSingleton<RunAlerts>();

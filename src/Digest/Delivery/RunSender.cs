@@ -77,10 +77,14 @@ public sealed class RunSender(
         var settings = editions.CurrentValue;
         var edition = settings.Get(run.Edition);
         IReadOnlyList<Article> articles;
+        string? note;
         await using (var connection = await database.OpenAsync(cancellationToken))
+        {
             articles = await ArticleStore.ForRunAsync(connection, runId);
+            note = await EditionNotes.ForRunAsync(connection, runId);
+        }
 
-        var pass = new Pass(run, edition, composer.ComposeRun(edition, run.Slot, articles), BodiesFor(run.Id, settings));
+        var pass = new Pass(run, edition, await composer.ComposeRunAsync(edition, run.Slot, articles, run.Id, note), BodiesFor(run.Id, settings));
         int chunk = Math.Max(ClaimChunk, transport.Concurrency * 2);
         // One chunk of claims waits ahead of the senders, so they never wait for the ledger's next query. A crash
         // cuts those claims off; they are taken again once the claim timeout has passed (never sent twice).

@@ -75,6 +75,8 @@ public sealed class EditionRunner(
         await connection.ExecuteAsync(
             "INSERT INTO run_articles (run_id, article_id, position) VALUES (@runId, @Id, @Position)",
             window.Select((a, i) => new { runId, a.Id, Position = i }), transaction);
+        if (send)
+            await EditionNotes.FreezeAsync(connection, transaction, edition.Name, runId);
         int audience = !send ? 0 : edition.Options.DeliverAt is { Length: > 0 } deliverAt
             ? await FreezeLocalTimeAudienceAsync(connection, transaction, runId, edition, slot, LocalDelivery.TryParseHour(deliverAt)!.Value, now)
             : await FreezeAudienceAsync(connection, transaction, runId, edition, now);
