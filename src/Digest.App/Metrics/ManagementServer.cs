@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+
+namespace Digest.App.Metrics;
+
+/// <summary>
+/// A web server of its own on the management port, serving only <c>/metrics</c>: nothing of the site (pages, API,
+/// sign-in) is reachable there, and the metrics are not reachable on the site's port. Off while no port is set. It has no settings of its own
+/// beyond the "Metrics" section, so the site's Kestrel or URL settings never move it.
+/// </summary>
+internal sealed class ManagementServer(IOptions<MetricsOptions> options, MeterProvider meters, ILogger<ManagementServer> logger) : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _server;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.Endpoint is not { } endpoint)
+            return;
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(endpoint));
+        builder.Services.AddRoutingCore();
+        builder.Services.AddOptions();
+        var server = builder.Build();
+        server.UseRouting();
+        server.MapPrometheusScrapingEndpoint("/metrics", meters, configureBranchedPipeline: null, optionsName: null);
+        await server.StartAsync(cancellationToken);
+        _server = server;
+        logger.LogInformation("Metrics for Prometheus at http://{Endpoint}/metrics", endpoint);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is not null)
+            await _server.StopAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+            await _server.DisposeAsync();
+    }
+}
