@@ -23,8 +23,18 @@ internal sealed class ManagementServer(IOptions<MetricsOptions> options, MeterPr
         var server = builder.Build();
         server.UseRouting();
         server.MapPrometheusScrapingEndpoint("/metrics", meters, configureBranchedPipeline: null, optionsName: null);
-        await server.StartAsync(cancellationToken);
         _server = server;
+        try
+        {
+            await server.StartAsync(cancellationToken);
+        }
+        catch (IOException taken) when (taken.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            // Reported at start in words, naming this setting rather than the site's Urls.
+            throw new ManagementPortInUseException(
+                $"Metrics:Port: {endpoint.Port} is already in use ({endpoint}): another program, or another Digest process on this machine, " +
+                "is listening there. Give each process a port of its own (e.g. the environment variable Metrics__Port).", taken);
+        }
         logger.LogInformation("Metrics for Prometheus at http://{Endpoint}/metrics", endpoint);
     }
 
@@ -40,3 +50,6 @@ internal sealed class ManagementServer(IOptions<MetricsOptions> options, MeterPr
             await _server.DisposeAsync();
     }
 }
+
+/// <summary>The management port is taken: the process stops at start, saying which setting to change.</summary>
+internal sealed class ManagementPortInUseException(string message, Exception inner) : Exception(message, inner);
