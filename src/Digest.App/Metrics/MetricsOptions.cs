@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
+using Microsoft.Extensions.Options;
 
 namespace Digest.App.Metrics;
 
@@ -24,10 +25,10 @@ public sealed class MetricsOptions
     internal IPEndPoint? Endpoint => Port is { } port ? new IPEndPoint(IPAddress.Parse(Address), port) : null;
 }
 
-internal sealed class MetricsOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<MetricsOptions>
+internal sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>
 {
-    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, MetricsOptions options) =>
+    public ValidateOptionsResult Validate(string? name, MetricsOptions options) =>
         IPAddress.TryParse(options.Address, out _)
-            ? Microsoft.Extensions.Options.ValidateOptionsResult.Success
-            : Microsoft.Extensions.Options.ValidateOptionsResult.Fail($"Metrics:Address: '{options.Address}' is not an IP address (e.g. 127.0.0.1, or 0.0.0.0 for every interface)");
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"Metrics:Address: '{options.Address}' is not an IP address (e.g. 127.0.0.1, or 0.0.0.0 for every interface)");
 }
