@@ -43,6 +43,8 @@ public static class DigestServices
         services.AddSingleton<IValidateOptions<SiteOptions>, SiteOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<DigestMetrics>();
         services.AddSingleton<Database>();
         services.AddSingleton<ArticleStore>();
         services.AddSingleton<InboxProcessor>();

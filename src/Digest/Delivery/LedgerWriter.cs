@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace Digest.Delivery;
@@ -14,14 +15,16 @@ internal sealed class LedgerWriter : IAsyncDisposable
         Channel.CreateUnbounded<(DeliveryOutcome, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly DeliveryLedger _ledger;
     private readonly long _runId;
+    private readonly DigestMetrics _metrics;
     private readonly Task _loop;
     // Kept open between commits, its statement compiled once: a run commits tens of thousands of times.
     private OutcomeRecorder? _recorder;
 
-    public LedgerWriter(DeliveryLedger ledger, long runId)
+    public LedgerWriter(DeliveryLedger ledger, long runId, DigestMetrics metrics)
     {
         _ledger = ledger;
         _runId = runId;
+        _metrics = metrics;
         _loop = Task.Run(WriteLoopAsync);
     }
 
@@ -45,7 +48,9 @@ internal sealed class LedgerWriter : IAsyncDisposable
             {
                 // Not cancellable: an outcome the server has accepted must reach the ledger even while stopping.
                 _recorder ??= await _ledger.OpenRecorderAsync(CancellationToken.None);
+                long started = Stopwatch.GetTimestamp();
                 await _ledger.RecordAsync(_recorder, _runId, pending.Select(p => p.Outcome).ToList(), CancellationToken.None);
+                _metrics.Committed(started);
                 pending.ForEach(p => p.Written.TrySetResult());
             }
             catch (Exception error)

@@ -33,6 +33,7 @@ public sealed class RunSender(
     IOptions<DeliveryOptions> delivery,
     RunAlerts alerts,
     TimeProvider time,
+    DigestMetrics metrics,
     ILogger<RunSender> logger)
 {
     /// <summary>Entries claimed per query: enough to keep the ledger's share of the work small, few enough to re-send soon after a crash.</summary>
@@ -89,6 +90,7 @@ public sealed class RunSender(
         // One chunk of claims waits ahead of the senders, so they never wait for the ledger's next query. A crash
         // cuts those claims off; they are taken again once the claim timeout has passed (never sent twice).
         var claims = Channel.CreateBounded<Claimed>(new BoundedChannelOptions(chunk) { SingleWriter = true });
+        using var watched = metrics.PassStarted(runId, () => claims.Reader.Count);
         // A few copies are built ahead of the connections, so building one never leaves a connection idle.
         var ready = Channel.CreateBounded<Prepared>(transport.Concurrency);
         int builders = Environment.ProcessorCount;
@@ -97,7 +99,7 @@ public sealed class RunSender(
             .Select(_ => messages.Draft(edition.Name, edition.Title, pass.View.Subject)));
         // A stage that fails (the store is gone) stops the others, instead of leaving them waiting for work.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await using (var writer = new LedgerWriter(ledger, runId))
+        await using (var writer = new LedgerWriter(ledger, runId, metrics))
         {
             var building = Stage(builders, stop, async () =>
             {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,13 +18,16 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
     private readonly SemaphoreSlim _capacity;
     private readonly SendPacer _globalPacer;
     private readonly TimeProvider _time;
+    private readonly DigestMetrics _metrics;
     private readonly ITimer _idleSweep;
     private int _rotation;
 
-    public SmtpMailTransport(IOptions<DeliveryOptions> options, SenderShare share, TimeProvider time, IHostEnvironment environment, ILogger<SmtpMailTransport> logger)
+    public SmtpMailTransport(IOptions<DeliveryOptions> options, SenderShare share, TimeProvider time, IHostEnvironment environment,
+        DigestMetrics metrics, ILogger<SmtpMailTransport> logger)
     {
         var smtp = options.Value.Smtp;
         _time = time;
+        _metrics = metrics;
         _relays = smtp.EffectiveServers.Select((server, i) =>
         {
             var trust = new RelayTrust(smtp.Servers.Count > 0 ? $"Delivery:Smtp:Servers:{i}" : "Delivery:Smtp", server, environment.ContentRootPath);
@@ -93,10 +97,16 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
         {
             await _globalPacer.WaitTurnAsync(cancellationToken);
             await relay.Pacer.WaitTurnAsync(cancellationToken);
+            long started = Stopwatch.GetTimestamp();
             string reply = await HandOverAsync(client, message, returnPath, cancellationToken);
+            _metrics.Sent(relay.Server.ToString(), started);
             relay.Accepted();
             _globalPacer.Accepted();
             return reply;
+        }
+        catch (Exception error) when (Counted(relay, error, cancellationToken))
+        {
+            throw; // never: counting only
         }
         catch (SmtpCommandException required) when (required.StatusCode == SmtpStatusCode.AuthenticationRequired)
         {
@@ -123,6 +133,19 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
             // After a protocol or network error the session state is unknown: the connection is not reused.
             relay.Release(client.IsConnected ? client : DisposeOf(client));
         }
+    }
+
+    /// <summary>
+    /// Counts a refused handover by its server, as the ledger will take it: for good on a 5xx, else for now (a relay
+    /// that wants a login holds the run rather than failing anyone). Always false: the handlers below decide the rest.
+    /// </summary>
+    private bool Counted(SmtpRelay relay, Exception error, CancellationToken cancellationToken)
+    {
+        if (error is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            return false;
+        bool permanent = SendFailure.Classify(error).Permanent && error is not SmtpCommandException { StatusCode: SmtpStatusCode.AuthenticationRequired };
+        _metrics.Refused(relay.Server.ToString(), permanent);
+        return false;
     }
 
     /// <summary>MAIL FROM is the return path when there is one (From stays as it is), else MailKit's own choice, the From address.</summary>

@@ -74,6 +74,7 @@ internal sealed class SmtpRelay : IAsyncDisposable
             await ConnectAsync(client, socket, refusal, cancellationToken);
             if (!string.IsNullOrEmpty(Server.Username))
                 await client.AuthenticateAsync(Server.Username, Server.Password ?? "", cancellationToken);
+            DeclareNoSizes(client);
         }
         catch (Exception error) when (RelayRefusedException.From(error, Server, _trust.Section) is { } refused && refused != error)
         {
@@ -88,6 +89,14 @@ internal sealed class SmtpRelay : IAsyncDisposable
         _logger.LogInformation("Connected to SMTP server {Server}", Server);
         return (client, false);
     }
+
+    /// <summary>
+    /// Turns off SMTP SIZE (RFC 1870) for this connection, through MailKit's own switch for a server's capabilities
+    /// (known once connected and authenticated). To declare a size MailKit writes every message twice, once to measure
+    /// it; a digest is some tens of kilobytes, far below any relay's limit, and a relay that finds one too big still
+    /// refuses it for good at its end (552).
+    /// </summary>
+    private static void DeclareNoSizes(SmtpClient client) => client.Capabilities &= ~SmtpCapabilities.Size;
 
     /// <summary>Connects, turning a refused certificate into the reason, naming the setting to change.</summary>
     private async Task ConnectAsync(SmtpClient client, Socket socket, Func<string?> refusal, CancellationToken cancellationToken)
