@@ -81,8 +81,8 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
                     relay.Failed($"cannot connect: {error.Message}");
                 else
                 {
-                    relay.CannotBeReached($"cannot connect: {error.Message}");
-                    ThrowIfNoneReachable(error);
+                    relay.CannotBeReached($"cannot connect: {Describe(error)}");
+                    ThrowIfNoneReachable();
                 }
                 if (attempt >= _relays.Count)
                     throw;
@@ -129,11 +129,9 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
         catch (Exception error) when (IsConnectionFailure(error, cancellationToken))
         {
             // A reused connection failing may just have gone stale; a fresh one failing says the server is in trouble.
+            // The message may have reached the server: it is retried as any other network failure.
             if (!reused)
-            {
-                relay.CannotBeReached($"the connection failed: {error.Message}");
-                ThrowIfNoneReachable(error);
-            }
+                relay.CannotBeReached($"the connection failed: {Describe(error)}");
             throw;
         }
         finally
@@ -159,12 +157,15 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
         error is not SmtpCommandException and not OperationCanceledException || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
     /// <summary>Every server waits to answer a probe: the outage is nobody's failure, and no message should wait in it.</summary>
-    private void ThrowIfNoneReachable(Exception? error = null)
+    private void ThrowIfNoneReachable()
     {
         if (_relays.All(r => r.Unreachable))
             throw new NoServerReachableException(
-                $"no SMTP server can be reached ({string.Join(", ", _relays.Select(r => r.Server))}){(error is null ? "" : $": {error.Message}")}", error);
+                $"no SMTP server can be reached ({string.Join("; ", _relays.Select(r => $"{r.Server}: {r.OutOfRotationBecause}"))})");
     }
+
+    /// <summary>A failure as a recipient's reply would show it (see <see cref="SendFailure"/>).</summary>
+    private static string Describe(Exception error) => $"{error.GetType().Name}: {error.Message}";
 
     /// <summary>
     /// The next server in rotation with a free connection; when every server is out, the one back soonest, unless

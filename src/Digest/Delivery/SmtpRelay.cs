@@ -31,6 +31,7 @@ internal sealed class SmtpRelay : IAsyncDisposable
     private int _failures;
     private int _transientInARow;
     private long _outUntil;
+    private string? _outReason;
     private Task? _probing;
     private readonly CancellationTokenSource _closing = new();
     private readonly Action _answersAgain;
@@ -65,6 +66,12 @@ internal sealed class SmtpRelay : IAsyncDisposable
 
     /// <summary>Out of rotation because it could not be reached: back only once it answers a probe.</summary>
     public bool Unreachable => OutUntil == UntilItAnswers;
+
+    /// <summary>Why the server last left the rotation, e.g. "cannot connect: SocketException: Connection refused".</summary>
+    public string? OutOfRotationBecause
+    {
+        get { lock (_health) return _outReason; }
+    }
 
     /// <summary>Takes one of the server's connection slots if one is free.</summary>
     public bool TryTakeSlot() => _slots.Wait(0);
@@ -188,6 +195,7 @@ internal sealed class SmtpRelay : IAsyncDisposable
             _failures++;
             backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, _common.ServerBackoff.Ticks * (1L << Math.Min(_failures - 1, 20))));
             _outUntil = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
+            _outReason = reason;
         }
         _logger.LogWarning("SMTP server {Server} is out of rotation for {Backoff}: {Reason}", Server, backoff, reason);
     }
@@ -201,6 +209,7 @@ internal sealed class SmtpRelay : IAsyncDisposable
         lock (_health)
         {
             _outUntil = UntilItAnswers;
+            _outReason = reason;
             if (_probing is not null)
                 return; // the other senders that found it gone at the same moment: already said, already probing
             _probing = ProbeUntilItAnswersAsync(_time.GetTimestamp());

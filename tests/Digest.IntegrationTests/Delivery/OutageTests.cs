@@ -51,4 +51,32 @@ public sealed class OutageTests
         Assert.Contains("back in rotation", service.Log);
         Assert.Contains("unfinished runs resume now", service.Log);
     }
+
+    [Fact]
+    public async Task PassWithNoServerReachable_HoldsEveryCopyUncharged_AndStopsClaiming_ThenTheServersReturnSendsThem()
+    {
+        int port = FreePort.Next();
+        var settings = SmtpSettings(port);
+        settings["Delivery:RetryBackoff"] = "00:10:00"; // a charged retry would not be due within the test
+        using var started = await StartRunAsync(settings, readers: 300);
+        var (host, run) = started;
+
+        var report = await host.Get<RunSender>().SendUntilSettledAsync(run.Id, TimeSpan.FromMinutes(1)).WaitAsync(TimeSpan.FromSeconds(60));
+        var held = await LedgerAsync(host.Services, run.Id);
+        await using var sink = await SmtpSink.StartOnAsync(port);
+        // Nobody calls the sender again: the server's return alone resumes the run.
+        await WaitForCompletionAsync(host.Services, run.Id, TimeSpan.FromSeconds(60));
+
+        Assert.True(report.AwaitingServer, $"the pass did not say it waits for a server: {report}");
+        Assert.Equal((0, 0), (report.Sent, report.Failed));
+        // The chunks of claims already on their way (two of 64 at most), not the whole audience: the pass stopped
+        // claiming once it knew.
+        var tried = held.Where(e => e.Status != DeliveryStatus.Pending).ToList();
+        Assert.InRange(tried.Count, 1, 128);
+        Assert.All(tried, entry => Assert.Equal((DeliveryStatus.Retry, 0L), (entry.Status, entry.Attempts)));
+        Assert.All(tried, entry => Assert.Matches(@"^no SMTP server can be reached \(127\.0\.0\.1:\d+: cannot connect: SocketException: Connection refused\)$", entry.LastReply));
+        var ledger = await LedgerAsync(host.Services, run.Id);
+        Assert.All(ledger, entry => Assert.Equal((DeliveryStatus.Sent, 1L), (entry.Status, entry.Attempts)));
+        AssertExactlyOnce(ledger, await sink.WaitForAsync(300, TimeSpan.FromSeconds(10)));
+    }
 }
