@@ -289,7 +289,6 @@ internal sealed class SmtpRelay : IAsyncDisposable
             probing = _probing;
         if (probing is not null)
             await probing;
-        _closing.Dispose();
         while (_idle.TryDequeue(out var idle))
             await QuitAsync(idle.Client);
     }

@@ -29,7 +29,7 @@ public sealed class UnreadableInboxFileTests
         });
         string processed = Path.Combine(inbox, "processed");
         string rejected = Path.Combine(inbox, "rejected");
-        await service.WaitForLogAsync("Ingested tram.txt");
+        await service.WaitForLogAsync("Ingested tram.txt", TimeSpan.FromMinutes(2)); // a loaded machine starts the service slowly
         await service.WaitForLogAsync("Rejected inbox file a-locked.txt");
 
         Assert.Equal(["solar.txt", "tram.txt"], Directory.GetFiles(processed).Select(Path.GetFileName).Order(StringComparer.Ordinal));

@@ -31,7 +31,7 @@ public sealed class OutageTests
 
         // The product's own retry pace: a recipient charged for the outage would wait a minute for its next try.
         await using var service = RunningDigest.Start(work.Path, new Dictionary<string, string> { ["Delivery:RetryBackoff"] = "00:01:00" });
-        await service.WaitForLogAsync("is out of rotation");
+        await service.WaitForLogAsync("is out of rotation", TimeSpan.FromMinutes(2)); // a loaded machine starts the service slowly
         // The scenario's length, not a wait for the service: from the service's first try, the server stays away 20 s.
         await Task.Delay(Outage);
         var back = DateTimeOffset.UtcNow; // before it listens: the strict measure
