@@ -15,7 +15,14 @@ internal sealed class ResumeOnServerReturn(IMailTransport transport, IBackground
     {
         while (true)
         {
-            await transport.NextServerReturn.WaitAsync(stoppingToken);
+            try
+            {
+                await transport.NextServerReturn.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return; // stopping (or a start that failed): nothing to say
+            }
             try
             {
                 jobs.Enqueue<EditionJobs>(job => job.ResumeUnfinishedAsync(CancellationToken.None));
