@@ -76,6 +76,7 @@ internal static class JobsSetup
         {
             services.AddSingleton<EditionScheduler>();
             services.AddHostedService(sp => sp.GetRequiredService<EditionScheduler>());
+            services.AddHostedService<ResumeOnServerReturn>();
         }
         return builder;
     }

@@ -13,8 +13,17 @@ using MimeKit;
 namespace Digest.Delivery;
 
 /// <summary>What one pass over a run did.</summary>
-/// <remarks><c>Alert</c>: why sending waits for the operator (the relay refused Digest itself), naming the setting.</remarks>
-public sealed record SendReport(long RunId, int Sent, int Failed, int Retrying, int Skipped, bool Completed, string? Alert = null);
+/// <remarks>
+/// <c>Alert</c>: why sending waits for the operator (the relay refused Digest itself), naming the setting.
+/// <c>AwaitingServer</c>: no SMTP server could be reached; the rest waits for one to answer, its recipients not charged.
+/// </remarks>
+public sealed record SendReport(long RunId, int Sent, int Failed, int Retrying, int Skipped, bool Completed, string? Alert = null,
+    bool AwaitingServer = false)
+{
+    /// <summary>This pass and the one after it, as one: the later pass's state, the sum of what both did.</summary>
+    public SendReport Then(SendReport next) =>
+        next with { Sent = Sent + next.Sent, Failed = Failed + next.Failed, Skipped = Skipped + next.Skipped };
+}
 
 /// <summary>
 /// Sends a run (or one range of its audience) to everyone the ledger shows as still owed the digest, over as many
@@ -58,18 +67,30 @@ public sealed class RunSender(
     public async Task<SendReport> SendUntilSettledAsync(long runId, TimeSpan horizon, CancellationToken cancellationToken = default)
     {
         var total = await SendAsync(runId, cancellationToken);
-        while (!total.Completed && total.Alert is null && await ledger.NextDueAsync(runId, cancellationToken) is { } due && due - time.GetUtcNow() <= horizon)
+        // A run waiting for a server is sent again when one answers (the service resumes it then), not in a loop here.
+        while (!total.Completed && total.Alert is null && !total.AwaitingServer
+               && await ledger.NextDueAsync(runId, cancellationToken) is { } due && due - time.GetUtcNow() <= horizon)
         {
             var wait = due - time.GetUtcNow();
             if (wait > TimeSpan.Zero)
                 await Task.Delay(wait, time, cancellationToken);
-            var pass = await SendAsync(runId, cancellationToken);
-            total = new SendReport(runId, total.Sent + pass.Sent, total.Failed + pass.Failed, pass.Retrying, total.Skipped + pass.Skipped, pass.Completed, pass.Alert);
+            total = total.Then(await SendAsync(runId, cancellationToken));
         }
         return total;
     }
 
     public async Task<SendReport> SendAsync(long runId, SubscriberRange range, CancellationToken cancellationToken = default)
+    {
+        var serverReturn = transport.NextServerReturn;
+        var report = await PassAsync(runId, range, cancellationToken);
+        // A server answered again while this pass held copies for want of one: they are due now, and the resume its
+        // return started may have looked for them before they were recorded.
+        if (report.AwaitingServer && serverReturn.IsCompleted)
+            return report.Then(await SendAsync(runId, range, cancellationToken));
+        return report;
+    }
+
+    private async Task<SendReport> PassAsync(long runId, SubscriberRange range, CancellationToken cancellationToken)
     {
         var run = await LoadRunAsync(runId, cancellationToken);
         if (run is null || run.Status != RunStatus.Sending)
@@ -122,11 +143,14 @@ public sealed class RunSender(
 
         bool completed = await CompleteIfDoneAsync(runId, cancellationToken);
         await RecordAlertAsync(run, pass, cancellationToken);
+        if (pass.AwaitingServer is { } outage)
+            logger.LogInformation("Run {RunId} of {Edition} waits for an SMTP server: {Outage}. Its recipients are not charged an attempt; " +
+                              "sending resumes as soon as a server answers", runId, run.Edition, outage);
         // A pass that found nothing due (copies held for their DeliverAt hour, retries not yet due) is not news every minute.
         bool idle = pass.Sent + pass.Failed + pass.Retrying + pass.Skipped == 0 && !completed;
         logger.Log(idle ? LogLevel.Debug : LogLevel.Information, "Run {RunId} of {Edition}: {Sent} sent, {Failed} failed, {Retrying} to retry, {Skipped} skipped{Done}",
             runId, run.Edition, pass.Sent, pass.Failed, pass.Retrying, pass.Skipped, completed ? "; run complete" : "");
-        return new SendReport(runId, pass.Sent, pass.Failed, pass.Retrying, pass.Skipped, completed, pass.Alert);
+        return new SendReport(runId, pass.Sent, pass.Failed, pass.Retrying, pass.Skipped, completed, pass.Alert, pass.AwaitingServer is not null);
     }
 
     /// <summary>
@@ -160,7 +184,7 @@ public sealed class RunSender(
     {
         var started = time.GetUtcNow();
         var remaining = range;
-        while (!pass.Alerted && await ledger.ClaimAsync(runId, remaining, chunk, started, cancellationToken) is { Count: > 0 } batch)
+        while (!pass.Alerted && pass.AwaitingServer is null && await ledger.ClaimAsync(runId, remaining, chunk, started, cancellationToken) is { Count: > 0 } batch)
         {
             remaining = remaining with { First = batch[^1].SubscriberId + 1 };
             var at = time.GetUtcNow();
@@ -261,6 +285,12 @@ public sealed class RunSender(
             pass.RaiseAlert(refused.Message);
             return Held(pass, claim);
         }
+        catch (NoServerReachableException outage)
+        {
+            // Due at once: it goes with the first pass after a server answers (which the server's return starts).
+            pass.AwaitServer(outage.Message);
+            return Held(claim, outage.Message, time.GetUtcNow());
+        }
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return FailureOutcome(pass.Run, claim, SendFailure.Classify(error));
@@ -271,8 +301,11 @@ public sealed class RunSender(
     /// A copy that waits for the operator's fix: tried again after the retry back-off (the resume job's next pass
     /// finds out whether the setting was fixed), its attempts and retry window untouched.
     /// </summary>
-    private DeliveryOutcome Held(Pass pass, DeliveryClaim claim) =>
-        new(claim.SubscriberId, DeliveryStatus.Retry, pass.Alert!, time.GetUtcNow() + delivery.Value.RetryBackoff, Charged: false);
+    private DeliveryOutcome Held(Pass pass, DeliveryClaim claim) => Held(claim, pass.Alert!, time.GetUtcNow() + delivery.Value.RetryBackoff);
+
+    /// <summary>A copy that waits for something no recipient is to blame for: its attempts and retry window untouched.</summary>
+    private static DeliveryOutcome Held(DeliveryClaim claim, string reason, DateTimeOffset until) =>
+        new(claim.SubscriberId, DeliveryStatus.Retry, reason, until, Charged: false);
 
     private DeliveryOutcome FailureOutcome(Run run, DeliveryClaim claim, SendFailure failure)
     {
@@ -341,6 +374,7 @@ public sealed class RunSender(
     {
         private int _sent, _failed, _retrying, _skipped;
         private string? _alert;
+        private string? _awaitingServer;
 
         public Run Run => run;
         public Edition Edition => edition;
@@ -357,6 +391,11 @@ public sealed class RunSender(
         public bool Alerted => Alert is not null;
 
         public void RaiseAlert(string alert) => Interlocked.CompareExchange(ref _alert, alert, null);
+
+        /// <summary>Why no SMTP server could be reached, once one of this pass's copies found none: the pass claims no more.</summary>
+        public string? AwaitingServer => Volatile.Read(ref _awaitingServer);
+
+        public void AwaitServer(string outage) => Interlocked.CompareExchange(ref _awaitingServer, outage, null);
 
         public void Count(string status)
         {
