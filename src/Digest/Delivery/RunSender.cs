@@ -49,6 +49,9 @@ public sealed class RunSender(
     private const int ClaimChunk = 64;
     /// <summary>Runs whose bodies are kept between passes; past this many the cache starts over.</summary>
     private const int KeptRuns = 16;
+    // A stop lets the message on its way finish: cut off between the server's acceptance and its reply, it would be
+    // recorded as unsent and go out again after the restart. A relay that hangs still cannot hold the stop for long.
+    private static readonly TimeSpan InFlightGrace = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Each run's bodies, kept across its passes (a run goes out as many batch jobs): the templates then render once
@@ -120,6 +123,12 @@ public sealed class RunSender(
             .Select(_ => messages.Draft(edition.Name, edition.Title, pass.View.Subject)));
         // A stage that fails (the store is gone) stops the others, instead of leaving them waiting for work.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var inFlight = new CancellationTokenSource();
+        await using var stopping = cancellationToken.Register(() =>
+        {
+            logger.LogInformation("Run {RunId} of {Edition}: stopping; the copies on their way to the server are finished and recorded first", runId, run.Edition);
+            inFlight.CancelAfter(InFlightGrace);
+        });
         await using (var writer = new LedgerWriter(ledger, runId, metrics))
         {
             var building = Stage(builders, stop, async () =>
@@ -128,7 +137,7 @@ public sealed class RunSender(
                     if (await StillOursAsync(runId, claimed, stop.Token))
                         await ready.Writer.WriteAsync(await PrepareAsync(pass, claimed.Claim, drafts, stop.Token), stop.Token);
             });
-            var senders = Stage(transport.Concurrency, stop, () => SendReadyAsync(pass, ready.Reader, drafts, writer, stop.Token, cancellationToken));
+            var senders = Stage(transport.Concurrency, stop, () => SendReadyAsync(pass, ready.Reader, drafts, writer, stop.Token, inFlight.Token));
             try
             {
                 await ClaimAllAsync(pass, runId, range, chunk, claims.Writer, stop.Token);
@@ -232,7 +241,7 @@ public sealed class RunSender(
     /// previous one is in the ledger, so a crash leaves at most one accepted message per connection unrecorded.
     /// </summary>
     private async Task SendReadyAsync(Pass pass, ChannelReader<Prepared> ready, DraftPool drafts, LedgerWriter writer,
-        CancellationToken stopping, CancellationToken cancellationToken)
+        CancellationToken stopping, CancellationToken inFlight)
     {
         var recorded = Task.CompletedTask;
         await foreach (var prepared in ready.ReadAllAsync(stopping))
@@ -242,7 +251,7 @@ public sealed class RunSender(
             {
                 draft.SendAfter(recorded);
                 // Once the relay has refused Digest itself, the copies already built wait with the rest of the run.
-                outcome = pass.Alerted ? Held(pass, prepared.Claim) : await SendOneAsync(pass, prepared.Claim, draft.Message, cancellationToken);
+                outcome = pass.Alerted ? Held(pass, prepared.Claim) : await SendOneAsync(pass, prepared.Claim, draft.Message, inFlight);
                 drafts.Return(draft);
             }
             // A commit that failed stops the pass here (the message it held back was never accepted).
