@@ -2,6 +2,7 @@ using Digest;
 using Digest.App;
 using Digest.App.Cli;
 using Digest.App.Jobs;
+using Digest.App.Metrics;
 using Digest.App.Settings;
 using Digest.App.Web;
 
@@ -14,8 +15,9 @@ return await StartupErrors.ReportAsync(args, "start", async args =>
     builder.Configuration.KeepLastGoodOnReload();
     // Start-up failures are reported once, in words, by StartupErrors.
     builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-    builder.AddDigestEngine().AddDigestJobs().AddDigestWeb().AddDigestHealth();
+    builder.AddDigestEngine().AddDigestJobs().AddDigestWeb().AddDigestHealth().AddDigestMetrics();
     builder.Services.AddHostedService<SettingsReloadLog>();
+    builder.Services.AddHostedService<RestartNeededLog>();
 
     var app = builder.Build();
     using var instance = InstanceLock.ForService(app.Services);

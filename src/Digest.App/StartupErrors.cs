@@ -74,6 +74,7 @@ internal static partial class StartupErrors
         InvalidDataException { InnerException: FormatException { InnerException: JsonException json } } file =>
             new(ExitCodes.SettingsFile, $"  {SettingsFilePath(file)}: {SettingsFiles.Describe(json)}.{Environment.NewLine}  Fix the file and start again."),
         IOException { InnerException: AddressInUseException } bind => new(ExitCodes.PortInUse, PortInUse(bind)),
+        Metrics.ManagementPortInUseException taken => new(ExitCodes.PortInUse, "  " + taken.Message),
         DataFolderException folder => new(ExitCodes.DataFolder, "  " + folder.Message),
         InstanceLockException held => new(ExitCodes.AlreadyRunning, "  " + held.Message),
         TargetInvocationException { InnerException: { } inner } => Describe(inner),

@@ -43,6 +43,8 @@ public static class DigestServices
         services.AddSingleton<IValidateOptions<SiteOptions>, SiteOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<DigestMetrics>();
         services.AddSingleton<Database>();
         services.AddSingleton<ArticleStore>();
         services.AddSingleton<InboxProcessor>();
@@ -70,6 +72,8 @@ public static class DigestServices
         services.AddSingleton<RazorDigestRenderer>();
         services.AddSingleton<IDigestRenderer>(sp => sp.GetRequiredService<RazorDigestRenderer>());
         services.AddSingleton<DigestComposer>();
+        services.AddLocalization();
+        services.AddSingleton<DigestStrings>();
         services.AddSingleton<DigestPreview>();
         services.AddSingleton<DkimMessageSigner>();
         services.AddSingleton<MessageFactory>();
@@ -82,6 +86,7 @@ public static class DigestServices
         services.AddSingleton<AudienceFreeze>();
         services.AddSingleton<RunSender>();
         services.AddSingleton<RunArchive>();
+        services.AddSingleton<EditionNotes>();
         services.AddSingleton<TestDigestSender>();
         services.AddSingleton<RunMonitor>();
         services.AddSingleton<RunAlerts>();

@@ -193,6 +193,9 @@ internal static class RunsCommand
             Console.Error.WriteLine("The run waits for the fix; its recipients are not charged an attempt, and the service resumes it once the setting is right.");
             return ExitCodes.RelayRefused;
         }
+        if (report.AwaitingServer)
+            Console.Error.WriteLine("No SMTP server could be reached: the rest of the run waits for one, its recipients not charged an attempt, " +
+                                    "and the service sends it once a server answers.");
         if (report.Failed > 0 || report.Retrying > 0)
             Console.WriteLine($"See who and why with: runs show {report.RunId}");
         if (report is { Sent: 0, Retrying: > 0 })

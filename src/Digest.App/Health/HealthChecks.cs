@@ -57,11 +57,18 @@ internal sealed class WorkersHealthCheck(JobStorage jobs, Database database, Tim
     }
 }
 
-/// <summary>Each SMTP relay accepts a TCP connection: degraded, not down, when one does not (mail waits and is retried).</summary>
-internal sealed class SmtpHealthCheck(IOptions<DeliveryOptions> delivery) : IHealthCheck
+/// <summary>
+/// Mail can go out. Unhealthy while a run waits on an alert (the relay refused Digest's password or certificate:
+/// nothing is sent until the operator changes the setting it names); degraded, not down, when a relay does not
+/// accept a TCP connection (mail waits and is retried).
+/// </summary>
+internal sealed class SmtpHealthCheck(IOptions<DeliveryOptions> delivery, RunAlerts alerts) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
     {
+        var waiting = await alerts.ActiveAsync(cancellationToken);
+        if (waiting.Count > 0)
+            return HealthCheckResult.Unhealthy(string.Join("; ", waiting.Select(w => $"run {w.RunId} of {w.Edition} waits: {w.Alert}")));
         var options = delivery.Value;
         if (options.Transport != MailTransportKind.Smtp)
             return HealthCheckResult.Healthy("mail goes to the pickup folder");

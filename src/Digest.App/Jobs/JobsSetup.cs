@@ -79,6 +79,7 @@ internal static class JobsSetup
         {
             services.AddSingleton<EditionScheduler>();
             services.AddHostedService(sp => sp.GetRequiredService<EditionScheduler>());
+            services.AddHostedService<ResumeOnServerReturn>();
         }
         return builder;
     }

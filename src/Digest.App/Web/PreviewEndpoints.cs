@@ -12,26 +12,30 @@ internal static class PreviewEndpoints
 
     public static void MapPreview(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/preview/{edition}.txt", (HttpContext context, string edition, long? subscriber, DigestPreview preview, CancellationToken cancellationToken) =>
-            RenderAsync(context, edition, subscriber, preview, rendered => TypedResults.Text(rendered.Text, "text/plain; charset=utf-8"), cancellationToken))
+        app.MapGet("/preview/{edition}.txt", (HttpContext context, string edition, long? subscriber, string? at, DigestPreview preview, CancellationToken cancellationToken) =>
+            RenderAsync(context, edition, subscriber, at, preview, rendered => TypedResults.Text(rendered.Text, "text/plain; charset=utf-8"), cancellationToken))
             .ExcludeFromDescription();
-        app.MapGet("/preview/{edition}", (HttpContext context, string edition, long? subscriber, DigestPreview preview, CancellationToken cancellationToken) =>
-            RenderAsync(context, edition, subscriber, preview, rendered => TypedResults.Text(rendered.Html, "text/html; charset=utf-8"), cancellationToken))
+        app.MapGet("/preview/{edition}", (HttpContext context, string edition, long? subscriber, string? at, DigestPreview preview, CancellationToken cancellationToken) =>
+            RenderAsync(context, edition, subscriber, at, preview, rendered => TypedResults.Text(rendered.Html, "text/html; charset=utf-8"), cancellationToken))
             .ExcludeFromDescription();
     }
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> RenderAsync(HttpContext context, string edition, long? subscriber,
-        DigestPreview preview, Func<RenderedDigest, ContentHttpResult> show, CancellationToken cancellationToken)
+        string? at, DigestPreview preview, Func<RenderedDigest, ContentHttpResult> show, CancellationToken cancellationToken)
     {
         try
         {
-            var (_, rendered) = await preview.RenderAsync(edition, subscriber, cancellationToken);
+            var (_, rendered) = await preview.RenderAsync(edition, subscriber, cancellationToken, string.IsNullOrEmpty(at) ? null : at);
             context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
             return show(rendered);
         }
         catch (UnknownEditionException error)
         {
             return TypedResults.Problem(error.Message, statusCode: StatusCodes.Status404NotFound, title: "No such edition");
+        }
+        catch (PreviewSlotException error)
+        {
+            return TypedResults.Problem(error.Message, statusCode: StatusCodes.Status400BadRequest, title: "No such slot");
         }
     }
 }

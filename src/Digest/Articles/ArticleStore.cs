@@ -29,7 +29,7 @@ public sealed record ArticleListing(Article Article, IReadOnlyList<ArticleRun> R
 /// Articles in the store. One row per story: a story is recognised again by its feed id, its address, or else its
 /// content key (all unique or checked in the same write transaction), whichever source it arrives from.
 /// </summary>
-public sealed class ArticleStore(Database database, TimeProvider time)
+public sealed class ArticleStore(Database database, TimeProvider time, DigestMetrics metrics)
 {
     public async Task<StoredArticle> AddAsync(ArticleContent content, ArticleOrigin origin, CancellationToken cancellationToken = default) =>
         (await AddManyAsync([(content, origin)], cancellationToken))[0];
@@ -49,6 +49,7 @@ public sealed class ArticleStore(Database database, TimeProvider time)
                 foreach (var (content, origin) in batch)
                     stored.Add(await AddAsync(connection, transaction, content, origin));
                 await transaction.CommitAsync(cancellationToken);
+                metrics.ArticlesIngested(stored.Count(s => !s.Duplicate));
                 return stored;
             }
             catch (DbException error) when (IsUniqueViolation(error) && attempt < 3)

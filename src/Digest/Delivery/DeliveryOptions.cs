@@ -73,8 +73,17 @@ public sealed class SmtpOptions : SmtpServerOptions
     /// <summary>A connection unused this long is closed (servers drop idle sessions anyway, usually after 5 minutes).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a server that dropped or refused a connection stays out of rotation; doubles while it keeps failing.</summary>
+    /// <summary>
+    /// How long a server that pushed back (421 and hang-up) or refused Digest stays out of rotation; doubles while it
+    /// keeps doing so. A server that cannot be reached is out until it answers a probe instead (<see cref="ProbeInterval"/>).
+    /// </summary>
     public TimeSpan ServerBackoff { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often a server that cannot be reached is probed (a connect and EHLO, one at a time): it is back in rotation,
+    /// and the copies held for it go, as soon as it answers.
+    /// </summary>
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The configured relays, in order.</summary>
     public IReadOnlyList<SmtpServerOptions> EffectiveServers => Servers.Count > 0 ? Servers : [this];

@@ -35,6 +35,7 @@ public sealed class DeliveryOptionsValidator(IHostEnvironment environment) : IVa
         Positive(failures, "Delivery:Smtp:Timeout", smtp.Timeout);
         Positive(failures, "Delivery:Smtp:IdleTimeout", smtp.IdleTimeout);
         Positive(failures, "Delivery:Smtp:ServerBackoff", smtp.ServerBackoff);
+        Positive(failures, "Delivery:Smtp:ProbeInterval", smtp.ProbeInterval);
         if (options.ClaimTimeout <= smtp.Timeout)
             failures.Add($"Delivery:ClaimTimeout: '{options.ClaimTimeout}' must be longer than Delivery:Smtp:Timeout '{smtp.Timeout}', " +
                          "or a slow send would be taken for a crashed one and sent twice");

@@ -71,7 +71,7 @@ internal sealed class EncodedStencil
 
         /// <summary>
         /// Quoted-printable with CRLF line ends, ending in a soft line break unless the text ends a line. CRLF
-        /// already: a copy then goes on the wire as it is (<see cref="DraftPart"/>).
+        /// already: a copy then goes on the wire as it is, MimeKit's line-end pass changing nothing.
         /// </summary>
         private static byte[] Encode(string text)
         {

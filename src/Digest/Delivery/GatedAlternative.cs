@@ -1,5 +1,4 @@
 using MimeKit;
-using MimeKit.IO;
 
 namespace Digest.Delivery;
 
@@ -9,6 +8,10 @@ namespace Digest.Delivery;
 /// only sees the message's end (and can only accept it) after that commit: the commit's wait overlaps the SMTP
 /// round trips instead of adding to them.
 /// </summary>
+/// <remarks>
+/// Every write waits, so the message must be written once per send: Digest's SMTP connections do not declare sizes
+/// (<see cref="SmtpRelay"/>), for which MailKit would write it once more to measure it, before MAIL FROM.
+/// </remarks>
 internal sealed class GatedAlternative : MultipartAlternative
 {
     public Task SendAfter { get; set; } = Task.CompletedTask;
@@ -16,8 +19,6 @@ internal sealed class GatedAlternative : MultipartAlternative
     public override async Task WriteToAsync(FormatOptions options, Stream stream, bool contentOnly, CancellationToken cancellationToken = default)
     {
         await base.WriteToAsync(options, stream, contentOnly, cancellationToken);
-        // Measuring the size (for SMTP SIZE) is not sending: only a real write waits.
-        if (stream is not MeasuringStream)
-            await SendAfter.WaitAsync(cancellationToken);
+        await SendAfter.WaitAsync(cancellationToken);
     }
 }

@@ -19,4 +19,13 @@ public interface IMailTransport
     /// </summary>
     Task<string> SendAsync(MimeMessage message, MailboxAddress? returnPath, CancellationToken cancellationToken) =>
         SendAsync(message, cancellationToken);
+
+    /// <summary>
+    /// Completes the next time a server that could not be reached answers again: messages held because none could be
+    /// reached (<see cref="NoServerReachableException"/>) can go. Never, for a transport without servers. Taken before
+    /// trying, it tells whether a server came back meanwhile.
+    /// </summary>
+    Task NextServerReturn => Never;
+
+    private static readonly Task Never = new TaskCompletionSource().Task;
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace Digest.Delivery;
@@ -19,12 +20,14 @@ internal sealed class LedgerWriter : IAsyncDisposable
     private readonly Channel<OutcomeRecorder?> _recorders = Channel.CreateUnbounded<OutcomeRecorder?>();
     private readonly DeliveryLedger _ledger;
     private readonly long _runId;
+    private readonly DigestMetrics _metrics;
     private readonly Task _loop;
 
-    public LedgerWriter(DeliveryLedger ledger, long runId)
+    public LedgerWriter(DeliveryLedger ledger, long runId, DigestMetrics metrics)
     {
         _ledger = ledger;
         _runId = runId;
+        _metrics = metrics;
         for (int i = 0; i < ledger.CommitsAtOnce; i++)
             _recorders.Writer.TryWrite(null);
         _loop = Task.Run(WriteLoopAsync);
@@ -62,7 +65,9 @@ internal sealed class LedgerWriter : IAsyncDisposable
         {
             // Not cancellable: an outcome the server has accepted must reach the ledger even while stopping.
             recorder ??= await _ledger.OpenRecorderAsync(CancellationToken.None);
+            long started = Stopwatch.GetTimestamp();
             await _ledger.RecordAsync(recorder, _runId, pending.Select(p => p.Outcome).ToList(), CancellationToken.None);
+            _metrics.Committed(started);
             pending.ForEach(p => p.Written.TrySetResult());
         }
         catch (Exception error)

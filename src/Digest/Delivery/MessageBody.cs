@@ -41,13 +41,11 @@ public sealed class BodyPart
     public static BodyPart FromText(string text) => new(text, null, BodyEncoding(text));
 
     /// <summary>
-    /// Bytes already in <paramref name="encoding"/>, with CRLF line ends as on the wire: written as they are, never
-    /// encoded or scanned for line ends again.
+    /// Bytes already in <paramref name="encoding"/>, with CRLF line ends as on the wire: MimeKit writes them without
+    /// encoding them again (the part's content is declared in the part's own transfer encoding), and its line-end
+    /// pass finds nothing to change.
     /// </summary>
     public static BodyPart FromEncoded(byte[] encoded, ContentEncoding encoding) => new(null, encoded, encoding);
-
-    /// <summary>The bytes as they go on the wire, when they are already encoded; null for text still to encode.</summary>
-    internal byte[]? Wire => _encoded;
 
     /// <summary>
     /// Always an explicit 7-bit-safe encoding, so no relay re-encodes the body and breaks the signature:

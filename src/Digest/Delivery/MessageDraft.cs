@@ -14,8 +14,8 @@ public sealed class MessageDraft : IDisposable
 {
     private readonly MimeMessage _message;
     private readonly GatedAlternative _body;
-    private readonly DraftPart _text = new(TextFormat.Plain);
-    private readonly DraftPart _html = new(TextFormat.Html);
+    private readonly TextPart _text = new(TextFormat.Plain);
+    private readonly TextPart _html = new(TextFormat.Html);
     private readonly string _mailtoUnsubscribe;
     private readonly DkimDomainSigner? _signer;
     private readonly TimeProvider _time;
@@ -57,8 +57,8 @@ public sealed class MessageDraft : IDisposable
         _message.MessageId = envelope.MessageId;
         _message.To[0] = new MailboxAddress(envelope.Recipient.Name, envelope.Recipient.Email);
         _message.Headers[HeaderId.ListUnsubscribe] = $"<{envelope.UnsubscribeUrl}>, {_mailtoUnsubscribe}";
-        _text.Carry(body.Text);
-        _html.Carry(body.Html);
+        body.Text.WriteInto(_text);
+        body.Html.WriteInto(_html);
         _body.SendAfter = Task.CompletedTask;
         _message.Headers.RemoveAll(HeaderId.DkimSignature);
         _signer?.Sign(_message);

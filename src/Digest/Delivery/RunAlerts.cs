@@ -1,4 +1,5 @@
 using Dapper;
+using Digest.Editions;
 using Digest.Storage;
 
 namespace Digest.Delivery;
@@ -13,6 +14,16 @@ public sealed class RunAlerts(Database database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<string?>("SELECT alert FROM runs WHERE id = @runId", new { runId });
+    }
+
+    /// <summary>The alerts of runs still sending, oldest run first: what stops mail going out right now.</summary>
+    public async Task<IReadOnlyList<(long RunId, string Edition, string Alert)>> ActiveAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var alerts = await connection.QueryAsync<(long, string, string)>(
+            "SELECT id, edition, alert FROM runs WHERE status = @sending AND alert IS NOT NULL ORDER BY id",
+            new { sending = RunStatus.Sending });
+        return alerts.ToList();
     }
 
     /// <summary>Sets (or, with null, clears) the alert; true when it changed.</summary>

@@ -13,8 +13,17 @@ using MimeKit;
 namespace Digest.Delivery;
 
 /// <summary>What one pass over a run did.</summary>
-/// <remarks><c>Alert</c>: why sending waits for the operator (the relay refused Digest itself), naming the setting.</remarks>
-public sealed record SendReport(long RunId, int Sent, int Failed, int Retrying, int Skipped, bool Completed, string? Alert = null);
+/// <remarks>
+/// <c>Alert</c>: why sending waits for the operator (the relay refused Digest itself), naming the setting.
+/// <c>AwaitingServer</c>: no SMTP server could be reached; the rest waits for one to answer, its recipients not charged.
+/// </remarks>
+public sealed record SendReport(long RunId, int Sent, int Failed, int Retrying, int Skipped, bool Completed, string? Alert = null,
+    bool AwaitingServer = false)
+{
+    /// <summary>This pass and the one after it, as one: the later pass's state, the sum of what both did.</summary>
+    public SendReport Then(SendReport next) =>
+        next with { Sent = Sent + next.Sent, Failed = Failed + next.Failed, Skipped = Skipped + next.Skipped };
+}
 
 /// <summary>
 /// Sends a run (or one range of its audience) to everyone the ledger shows as still owed the digest, over as many
@@ -34,12 +43,16 @@ public sealed class RunSender(
     IOptions<DeliveryOptions> delivery,
     RunAlerts alerts,
     TimeProvider time,
+    DigestMetrics metrics,
     ILogger<RunSender> logger)
 {
     /// <summary>Entries claimed per query: enough to keep the ledger's share of the work small, few enough to re-send soon after a crash.</summary>
     private const int ClaimChunk = 64;
     /// <summary>Runs whose bodies are kept between passes; past this many the cache starts over.</summary>
     private const int KeptRuns = 16;
+    // A stop lets the message on its way finish: cut off between the server's acceptance and its reply, it would be
+    // recorded as unsent and go out again after the restart. A relay that hangs still cannot hold the stop for long.
+    private static readonly TimeSpan InFlightGrace = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Each run's bodies, kept across its passes (a run goes out as many batch jobs): the templates then render once
@@ -58,18 +71,30 @@ public sealed class RunSender(
     public async Task<SendReport> SendUntilSettledAsync(long runId, TimeSpan horizon, CancellationToken cancellationToken = default)
     {
         var total = await SendAsync(runId, cancellationToken);
-        while (!total.Completed && total.Alert is null && await ledger.NextDueAsync(runId, cancellationToken) is { } due && due - time.GetUtcNow() <= horizon)
+        // A run waiting for a server is sent again when one answers (the service resumes it then), not in a loop here.
+        while (!total.Completed && total.Alert is null && !total.AwaitingServer
+               && await ledger.NextDueAsync(runId, cancellationToken) is { } due && due - time.GetUtcNow() <= horizon)
         {
             var wait = due - time.GetUtcNow();
             if (wait > TimeSpan.Zero)
                 await Task.Delay(wait, time, cancellationToken);
-            var pass = await SendAsync(runId, cancellationToken);
-            total = new SendReport(runId, total.Sent + pass.Sent, total.Failed + pass.Failed, pass.Retrying, total.Skipped + pass.Skipped, pass.Completed, pass.Alert);
+            total = total.Then(await SendAsync(runId, cancellationToken));
         }
         return total;
     }
 
     public async Task<SendReport> SendAsync(long runId, SubscriberRange range, CancellationToken cancellationToken = default)
+    {
+        var serverReturn = transport.NextServerReturn;
+        var report = await PassAsync(runId, range, cancellationToken);
+        // A server answered again while this pass held copies for want of one: they are due now, and the resume its
+        // return started may have looked for them before they were recorded.
+        if (report.AwaitingServer && serverReturn.IsCompleted)
+            return report.Then(await SendAsync(runId, range, cancellationToken));
+        return report;
+    }
+
+    private async Task<SendReport> PassAsync(long runId, SubscriberRange range, CancellationToken cancellationToken)
     {
         var run = await LoadRunAsync(runId, cancellationToken);
         if (run is null || run.Status != RunStatus.Sending)
@@ -78,14 +103,19 @@ public sealed class RunSender(
         var settings = editions.CurrentValue;
         var edition = settings.Get(run.Edition);
         IReadOnlyList<Article> articles;
+        string? note;
         await using (var connection = await database.OpenAsync(cancellationToken))
+        {
             articles = await ArticleStore.ForRunAsync(connection, runId);
+            note = await EditionNotes.ForRunAsync(connection, runId);
+        }
 
-        var pass = new Pass(run, edition, composer.ComposeRun(edition, run.Slot, articles), BodiesFor(run.Id, settings));
+        var pass = new Pass(run, edition, await composer.ComposeRunAsync(edition, run.Slot, articles, run.Id, note), BodiesFor(run.Id, settings));
         int chunk = Math.Max(ClaimChunk, transport.Concurrency * 2);
         // One chunk of claims waits ahead of the senders, so they never wait for the ledger's next query. A crash
         // cuts those claims off; they are taken again once the claim timeout has passed (never sent twice).
         var claims = Channel.CreateBounded<Claimed>(new BoundedChannelOptions(chunk) { SingleWriter = true });
+        using var watched = metrics.PassStarted(runId, () => claims.Reader.Count);
         // A few copies are built ahead of the connections, so building one never leaves a connection idle.
         var ready = Channel.CreateBounded<Prepared>(transport.Concurrency);
         int builders = Environment.ProcessorCount;
@@ -94,7 +124,13 @@ public sealed class RunSender(
             .Select(_ => messages.Draft(edition.Name, edition.Title, pass.View.Subject)));
         // A stage that fails (the store is gone) stops the others, instead of leaving them waiting for work.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await using (var writer = new LedgerWriter(ledger, runId))
+        using var inFlight = new CancellationTokenSource();
+        await using var stopping = cancellationToken.Register(() =>
+        {
+            logger.LogInformation("Run {RunId} of {Edition}: stopping; the copies on their way to the server are finished and recorded first", runId, run.Edition);
+            inFlight.CancelAfter(InFlightGrace);
+        });
+        await using (var writer = new LedgerWriter(ledger, runId, metrics))
         {
             var building = Stage(builders, stop, async () =>
             {
@@ -102,7 +138,7 @@ public sealed class RunSender(
                     if (await StillOursAsync(runId, claimed, stop.Token))
                         await ready.Writer.WriteAsync(await PrepareAsync(pass, claimed.Claim, drafts, stop.Token), stop.Token);
             });
-            var senders = Stage(transport.Concurrency, stop, () => SendReadyAsync(pass, ready.Reader, drafts, writer, stop.Token, cancellationToken));
+            var senders = Stage(transport.Concurrency, stop, () => SendReadyAsync(pass, ready.Reader, drafts, writer, stop.Token, inFlight.Token));
             try
             {
                 await ClaimAllAsync(pass, runId, range, chunk, claims.Writer, stop.Token);
@@ -117,11 +153,14 @@ public sealed class RunSender(
 
         bool completed = await CompleteIfDoneAsync(runId, cancellationToken);
         await RecordAlertAsync(run, pass, cancellationToken);
+        if (pass.AwaitingServer is { } outage)
+            logger.LogInformation("Run {RunId} of {Edition} waits for an SMTP server: {Outage}. Its recipients are not charged an attempt; " +
+                              "sending resumes as soon as a server answers", runId, run.Edition, outage);
         // A pass that found nothing due (copies held for their DeliverAt hour, retries not yet due) is not news every minute.
         bool idle = pass.Sent + pass.Failed + pass.Retrying + pass.Skipped == 0 && !completed;
         logger.Log(idle ? LogLevel.Debug : LogLevel.Information, "Run {RunId} of {Edition}: {Sent} sent, {Failed} failed, {Retrying} to retry, {Skipped} skipped{Done}",
             runId, run.Edition, pass.Sent, pass.Failed, pass.Retrying, pass.Skipped, completed ? "; run complete" : "");
-        return new SendReport(runId, pass.Sent, pass.Failed, pass.Retrying, pass.Skipped, completed, pass.Alert);
+        return new SendReport(runId, pass.Sent, pass.Failed, pass.Retrying, pass.Skipped, completed, pass.Alert, pass.AwaitingServer is not null);
     }
 
     /// <summary>
@@ -156,7 +195,7 @@ public sealed class RunSender(
     {
         var started = time.GetUtcNow();
         var remaining = range;
-        while (!pass.Alerted)
+        while (!pass.Alerted && pass.AwaitingServer is null)
         {
             var batch = await ledger.ClaimAsync(runId, remaining, chunk, started, cancellationToken);
             if (batch.Count > 0)
@@ -215,7 +254,7 @@ public sealed class RunSender(
     /// previous one is in the ledger, so a crash leaves at most one accepted message per connection unrecorded.
     /// </summary>
     private async Task SendReadyAsync(Pass pass, ChannelReader<Prepared> ready, DraftPool drafts, LedgerWriter writer,
-        CancellationToken stopping, CancellationToken cancellationToken)
+        CancellationToken stopping, CancellationToken inFlight)
     {
         var recorded = Task.CompletedTask;
         await foreach (var prepared in ready.ReadAllAsync(stopping))
@@ -225,7 +264,7 @@ public sealed class RunSender(
             {
                 draft.SendAfter(recorded);
                 // Once the relay has refused Digest itself, the copies already built wait with the rest of the run.
-                outcome = pass.Alerted ? Held(pass, prepared.Claim) : await SendOneAsync(pass, prepared.Claim, draft.Message, cancellationToken);
+                outcome = pass.Alerted ? Held(pass, prepared.Claim) : await SendOneAsync(pass, prepared.Claim, draft.Message, inFlight);
                 drafts.Return(draft);
             }
             // A commit that failed stops the pass here (the message it held back was never accepted).
@@ -268,6 +307,12 @@ public sealed class RunSender(
             pass.RaiseAlert(refused.Message);
             return Held(pass, claim);
         }
+        catch (NoServerReachableException outage)
+        {
+            // Due at once: it goes with the first pass after a server answers (which the server's return starts).
+            pass.AwaitServer(outage.Message);
+            return Held(claim, outage.Message, time.GetUtcNow());
+        }
         catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return FailureOutcome(pass.Run, claim, SendFailure.Classify(error));
@@ -278,8 +323,11 @@ public sealed class RunSender(
     /// A copy that waits for the operator's fix: tried again after the retry back-off (the resume job's next pass
     /// finds out whether the setting was fixed), its attempts and retry window untouched.
     /// </summary>
-    private DeliveryOutcome Held(Pass pass, DeliveryClaim claim) =>
-        new(claim.SubscriberId, DeliveryStatus.Retry, pass.Alert!, time.GetUtcNow() + delivery.Value.RetryBackoff, Charged: false);
+    private DeliveryOutcome Held(Pass pass, DeliveryClaim claim) => Held(claim, pass.Alert!, time.GetUtcNow() + delivery.Value.RetryBackoff);
+
+    /// <summary>A copy that waits for something no recipient is to blame for: its attempts and retry window untouched.</summary>
+    private static DeliveryOutcome Held(DeliveryClaim claim, string reason, DateTimeOffset until) =>
+        new(claim.SubscriberId, DeliveryStatus.Retry, reason, until, Charged: false);
 
     private DeliveryOutcome FailureOutcome(Run run, DeliveryClaim claim, SendFailure failure)
     {
@@ -348,6 +396,7 @@ public sealed class RunSender(
     {
         private int _sent, _failed, _retrying, _skipped;
         private string? _alert;
+        private string? _awaitingServer;
 
         public Run Run => run;
         public Edition Edition => edition;
@@ -364,6 +413,11 @@ public sealed class RunSender(
         public bool Alerted => Alert is not null;
 
         public void RaiseAlert(string alert) => Interlocked.CompareExchange(ref _alert, alert, null);
+
+        /// <summary>Why no SMTP server could be reached, once one of this pass's copies found none: the pass claims no more.</summary>
+        public string? AwaitingServer => Volatile.Read(ref _awaitingServer);
+
+        public void AwaitServer(string outage) => Interlocked.CompareExchange(ref _awaitingServer, outage, null);
 
         public void Count(string status)
         {

@@ -8,14 +8,18 @@ namespace Digest.Delivery;
 
 /// <summary>
 /// One configured SMTP server: its open connections (at most <see cref="SmtpServerOptions.Connections"/>, each
-/// used by one sender at a time), its pace, and its health. A server that cannot be reached or says 421 leaves the
-/// rotation for a back-off that doubles while it keeps failing.
+/// used by one sender at a time), its pace, and its health. A server that says 421 and hangs up leaves the rotation
+/// for a back-off that doubles while it keeps doing so; one that cannot be reached leaves it until it answers a probe.
 /// </summary>
 internal sealed class SmtpRelay : IAsyncDisposable
 {
     /// <summary>This many 4xx replies in a row, without an acceptance between them, count as a push-back.</summary>
     private const int TransientBurst = 3;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
+    /// <summary>A probe gives up after this long (or the connection timeout, if shorter): a dead server costs one such wait at a time.</summary>
+    private static readonly TimeSpan MaxProbeTime = TimeSpan.FromSeconds(5);
+    /// <summary>Out of rotation until a probe answers.</summary>
+    private const long UntilItAnswers = long.MaxValue;
 
     private readonly SmtpOptions _common;
     private readonly TimeProvider _time;
@@ -27,9 +31,16 @@ internal sealed class SmtpRelay : IAsyncDisposable
     private int _failures;
     private int _transientInARow;
     private long _outUntil;
+    private string? _outReason;
+    private Task? _probing;
+    private readonly CancellationTokenSource _closing = new();
+    private readonly Action _answersAgain;
 
-    public SmtpRelay(SmtpServerOptions server, SmtpOptions common, RelayTrust trust, SenderShare share, TimeProvider time, ILogger logger)
+    /// <param name="answersAgain">Called when the server, out of rotation because it could not be reached, answers a probe.</param>
+    public SmtpRelay(SmtpServerOptions server, SmtpOptions common, RelayTrust trust, SenderShare share, TimeProvider time, ILogger logger,
+        Action answersAgain)
     {
+        _answersAgain = answersAgain;
         _trust = trust;
         Server = server;
         _common = common;
@@ -53,6 +64,15 @@ internal sealed class SmtpRelay : IAsyncDisposable
 
     public bool InRotation => OutUntil <= _time.GetTimestamp();
 
+    /// <summary>Out of rotation because it could not be reached: back only once it answers a probe.</summary>
+    public bool Unreachable => OutUntil == UntilItAnswers;
+
+    /// <summary>Why the server last left the rotation, e.g. "cannot connect: SocketException: Connection refused".</summary>
+    public string? OutOfRotationBecause
+    {
+        get { lock (_health) return _outReason; }
+    }
+
     /// <summary>Takes one of the server's connection slots if one is free.</summary>
     public bool TryTakeSlot() => _slots.Wait(0);
 
@@ -69,11 +89,12 @@ internal sealed class SmtpRelay : IAsyncDisposable
         var refusal = _trust.Apply(client);
         try
         {
-            var socket = await OpenSocketAsync(cancellationToken);
+            var socket = await OpenSocketAsync(_common.Timeout, cancellationToken);
             // With Security StartTls, MailKit refuses a server that does not offer STARTTLS: never plain text by accident.
             await ConnectAsync(client, socket, refusal, cancellationToken);
             if (!string.IsNullOrEmpty(Server.Username))
                 await client.AuthenticateAsync(Server.Username, Server.Password ?? "", cancellationToken);
+            DeclareNoSizes(client);
         }
         catch (Exception error) when (RelayRefusedException.From(error, Server, _trust.Section) is { } refused && refused != error)
         {
@@ -88,6 +109,14 @@ internal sealed class SmtpRelay : IAsyncDisposable
         _logger.LogInformation("Connected to SMTP server {Server}", Server);
         return (client, false);
     }
+
+    /// <summary>
+    /// Turns off SMTP SIZE (RFC 1870) for this connection, through MailKit's own switch for a server's capabilities
+    /// (known once connected and authenticated). To declare a size MailKit writes every message twice, once to measure
+    /// it; a digest is some tens of kilobytes, far below any relay's limit, and a relay that finds one too big still
+    /// refuses it for good at its end (552).
+    /// </summary>
+    private static void DeclareNoSizes(SmtpClient client) => client.Capabilities &= ~SmtpCapabilities.Size;
 
     /// <summary>Connects, turning a refused certificate into the reason, naming the setting to change.</summary>
     private async Task ConnectAsync(SmtpClient client, Socket socket, Func<string?> refusal, CancellationToken cancellationToken)
@@ -106,11 +135,11 @@ internal sealed class SmtpRelay : IAsyncDisposable
     /// A TCP connection with Nagle's algorithm off: SMTP ends every message with a short "." line, which Nagle holds
     /// back until the server's delayed ACK (about 40 ms), capping each connection at some 25 messages a second.
     /// </summary>
-    private async Task<Socket> OpenSocketAsync(CancellationToken cancellationToken)
+    private async Task<Socket> OpenSocketAsync(TimeSpan within, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_common.Timeout);
+        timeout.CancelAfter(within);
         try
         {
             await socket.ConnectAsync(Server.Host, Server.Port, timeout.Token);
@@ -119,7 +148,7 @@ internal sealed class SmtpRelay : IAsyncDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             socket.Dispose();
-            throw new TimeoutException($"no answer from {Server} within {_common.Timeout}");
+            throw new TimeoutException($"no answer from {Server} within {within}");
         }
         catch
         {
@@ -175,8 +204,74 @@ internal sealed class SmtpRelay : IAsyncDisposable
             _failures++;
             backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, _common.ServerBackoff.Ticks * (1L << Math.Min(_failures - 1, 20))));
             _outUntil = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
+            _outReason = reason;
         }
         _logger.LogWarning("SMTP server {Server} is out of rotation for {Backoff}: {Reason}", Server, backoff, reason);
+    }
+
+    /// <summary>
+    /// The server could not be reached, or a fresh connection to it failed: out of rotation until it answers a probe,
+    /// tried every <see cref="SmtpOptions.ProbeInterval"/>. A back-off would keep it out long after it is back.
+    /// </summary>
+    public void CannotBeReached(string reason)
+    {
+        lock (_health)
+        {
+            _outUntil = UntilItAnswers;
+            _outReason = reason;
+            if (_probing is not null)
+                return; // the other senders that found it gone at the same moment: already said, already probing
+            _probing = ProbeUntilItAnswersAsync(_time.GetTimestamp());
+        }
+        _logger.LogWarning("SMTP server {Server} is out of rotation: {Reason}. Probing it every {Interval} until it answers",
+            Server, reason, _common.ProbeInterval);
+    }
+
+    private async Task ProbeUntilItAnswersAsync(long since)
+    {
+        try
+        {
+            do
+                await Task.Delay(_common.ProbeInterval, _time, _closing.Token);
+            while (!await AnswersAsync(_closing.Token));
+        }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        {
+            return; // the transport is closing
+        }
+        lock (_health)
+        {
+            _outUntil = 0;
+            _probing = null;
+        }
+        _logger.LogInformation("SMTP server {Server} answers again after {Outage:0.#} s out of rotation: back in rotation",
+            Server, _time.GetElapsedTime(since).TotalSeconds);
+        _answersAgain();
+    }
+
+    /// <summary>A probe: connects and says EHLO (and STARTTLS, when configured) as a sender would, then quits.</summary>
+    private async Task<bool> AnswersAsync(CancellationToken cancellationToken)
+    {
+        var within = _common.Timeout < MaxProbeTime ? _common.Timeout : MaxProbeTime;
+        using var client = new SmtpClient { Timeout = (int)within.TotalMilliseconds };
+        var refusal = _trust.Apply(client);
+        Socket? socket = null;
+        try
+        {
+            socket = await OpenSocketAsync(within, cancellationToken);
+            await ConnectAsync(client, socket, refusal, cancellationToken);
+            await client.DisconnectAsync(quit: true, cancellationToken);
+            return true;
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _logger.LogDebug("SMTP server {Server} does not answer the probe yet: {Reason}", Server, error.Message);
+            return false;
+        }
+        finally
+        {
+            socket?.Dispose();
+        }
     }
 
     /// <summary>
@@ -197,6 +292,12 @@ internal sealed class SmtpRelay : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _closing.CancelAsync();
+        Task? probing;
+        lock (_health)
+            probing = _probing;
+        if (probing is not null)
+            await probing;
         while (_idle.TryDequeue(out var idle))
             await QuitAsync(idle.Client);
     }

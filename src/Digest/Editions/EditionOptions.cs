@@ -24,6 +24,21 @@ public sealed class EditionOptions
     /// <summary>Most articles shown in full; the rest are listed as links so the email is not clipped.</summary>
     public int MaxArticles { get; set; } = 20;
 
+    /// <summary>Most highlights shown per article; an article's others are on its page.</summary>
+    public int MaxHighlights { get; set; } = 5;
+
+    /// <summary>
+    /// Most articles beyond <see cref="MaxArticles"/> listed as links; any further ones are counted ("and 12 more")
+    /// with a link to the run's archive page, which lists them all.
+    /// </summary>
+    public int MaxLinks { get; set; } = 50;
+
+    /// <summary>
+    /// The digest's language and dates: "en" (default), "de", or a region of one ("de-AT"). The fixed words come from
+    /// src/Digest/Rendering/DigestStrings.&lt;language&gt;.resx.
+    /// </summary>
+    public string Culture { get; set; } = "en";
+
     /// <summary>Fewer new articles than this count as "nothing new": they wait for the next slot.</summary>
     public int MinArticles { get; set; } = 1;
 

@@ -73,6 +73,8 @@ public sealed class EditionRunner(
         await connection.ExecuteAsync(
             "INSERT INTO run_articles (run_id, article_id, position) VALUES (@runId, @Id, @Position)",
             window.Select((a, i) => new { runId, a.Id, Position = i }), transaction);
+        if (send)
+            await EditionNotes.FreezeAsync(connection, transaction, edition.Name, runId);
         int firstChunk = send ? await audience.FreezeFirstAsync(connection, transaction, runId, edition, slot, now) : 0;
         await transaction.CommitAsync(cancellationToken);
 

@@ -66,11 +66,43 @@ public sealed class EditionSchedule
     public DateTimeOffset? NextAfter(DateTimeOffset after) => _cron.GetNextOccurrence(after, TimeZone);
 
     /// <summary>
+    /// A slot of this schedule written as a date and time: with a UTC offset (<c>2026-12-07T07:00+01:00</c>, as the
+    /// preview's slot list writes it) or without, read in the edition's zone. Null, with the reason, when the text is
+    /// not a date and time or no run of the schedule falls on it.
+    /// </summary>
+    public DateTimeOffset? ParseSlot(string text, out string? problem)
+    {
+        problem = null;
+        DateTimeOffset slot;
+        if (DateTimeOffset.TryParseExact(text, ["yyyy-MM-dd'T'HH:mmzzz", "yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm'Z'", "yyyy-MM-dd'T'HH:mm:ss'Z'"],
+                CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var withOffset))
+            slot = withOffset;
+        else if (DateTime.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+            slot = new DateTimeOffset(local, TimeZone.GetUtcOffset(local));
+        else
+        {
+            problem = $"'{text}' is not a date and time such as 2026-12-07T07:00 (in {TimeZone.Id}) or 2026-12-07T07:00+01:00";
+            return null;
+        }
+        if (NextAfter(slot.AddMinutes(-1)) != slot)
+        {
+            problem = $"no run is scheduled at {ToLocalText(slot)} ({Description}); the next ones are {string.Join(", ", NextShown(slot.AddMinutes(-1), 3))}";
+            return null;
+        }
+        return slot;
+    }
+
+    /// <summary>A slot as the preview's list names it and <see cref="ParseSlot"/> reads it back.</summary>
+    public string ToSlotText(DateTimeOffset slot) =>
+        TimeZoneInfo.ConvertTime(slot, TimeZone).ToString("yyyy-MM-dd'T'HH:mmzzz", CultureInfo.InvariantCulture);
+
+    private string ToLocalText(DateTimeOffset slot) =>
+        TimeZoneInfo.ConvertTime(slot, TimeZone).ToString("ddd d MMM yyyy HH:mm zzz", CultureInfo.InvariantCulture);
+
+    /// <summary>
     /// The next <paramref name="count"/> slots as operators read them, in the edition's zone with its UTC offset
     /// ("Mon 30 Mar 2026 07:00 +02:00"), so a DST change shows.
     /// </summary>
     public IReadOnlyList<string> NextShown(DateTimeOffset after, int count) =>
-        Next(after, count)
-            .Select(slot => TimeZoneInfo.ConvertTime(slot, TimeZone).ToString("ddd d MMM yyyy HH:mm zzz", CultureInfo.InvariantCulture))
-            .ToList();
+        Next(after, count).Select(ToLocalText).ToList();
 }

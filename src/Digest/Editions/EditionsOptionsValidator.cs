@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Cronos;
+using Digest.Rendering;
 using Digest.Subscribers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -34,6 +35,12 @@ public sealed class EditionsOptionsValidator(IConfiguration? configuration = nul
             yield return $"{at}:TimeZone: '{settings.TimeZone}' is not a known IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)";
         if (settings.MaxArticles is < 1 or > 200)
             yield return $"{at}:MaxArticles: {settings.MaxArticles} must be between 1 and 200";
+        if (!DigestStrings.IsSupported(settings.Culture))
+            yield return $"{at}:Culture: '{settings.Culture}' is not a language digests are written in; use one of {string.Join(", ", DigestStrings.Languages)} (or a region of one, such as de-AT)";
+        if (settings.MaxHighlights is < 0 or > 20)
+            yield return $"{at}:MaxHighlights: {settings.MaxHighlights} must be between 0 and 20";
+        if (settings.MaxLinks is < 0 or > 200)
+            yield return $"{at}:MaxLinks: {settings.MaxLinks} must be between 0 and 200";
         if (settings.MinArticles < 1 || settings.MinArticles > Math.Max(1, settings.MaxArticles))
             yield return $"{at}:MinArticles: {settings.MinArticles} must be between 1 and MaxArticles ({settings.MaxArticles})";
         if (!Enum.IsDefined(settings.WhenEmpty))

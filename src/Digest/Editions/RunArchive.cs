@@ -21,12 +21,12 @@ public sealed class RunArchive(Database database)
         return rows.Select(r => r.ToRun()).ToList();
     }
 
-    /// <summary>A sent run and its articles in digest order; null when there is no such sent run.</summary>
-    public async Task<(Run Run, IReadOnlyList<Article> Articles)?> FindAsync(long id, CancellationToken cancellationToken = default)
+    /// <summary>A sent run, its articles in digest order and its editor's note (Markdown); null when there is no such sent run.</summary>
+    public async Task<(Run Run, IReadOnlyList<Article> Articles, string? Note)?> FindAsync(long id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<RunRow>(
             $"SELECT {RunRow.Columns} FROM runs WHERE id = @id AND {Sent}", new { id });
-        return row is null ? null : (row.ToRun(), await ArticleStore.ForRunAsync(connection, id));
+        return row is null ? null : (row.ToRun(), await ArticleStore.ForRunAsync(connection, id), await EditionNotes.ForRunAsync(connection, id));
     }
 }

@@ -8,26 +8,42 @@ namespace Digest.Rendering;
 
 /// <summary>
 /// The next digest of an edition as a given subscriber would receive it now: the same article window, composer,
-/// templates and MIME building as a real run.
+/// templates and MIME building as a real run. Given a future slot, the digest that slot would send if it ran now:
+/// today's new articles and waiting note, dated and titled for that slot.
 /// </summary>
 public sealed class DigestPreview(
     Database database,
     EditionRunner runner,
+    EditionNotes notes,
     DigestComposer composer,
     IDigestRenderer renderer,
     IOptionsMonitor<EditionsOptions> editions,
     TimeProvider time)
 {
+    /// <param name="at">A slot of the edition's schedule (<see cref="EditionSchedule.ParseSlot"/>); none: now.</param>
+    /// <exception cref="PreviewSlotException"><paramref name="at"/> is no slot of the edition, or one already past.</exception>
     public async Task<(DigestView View, RenderedDigest Rendered)> RenderAsync(string editionName, long? subscriberId = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, string? at = null)
     {
         var edition = editions.CurrentValue.Get(editionName);
         var now = time.GetUtcNow();
+        var slot = at is null ? now : SlotFor(edition, at, now);
         await using var connection = await database.OpenAsync(cancellationToken);
         var articles = await runner.NextArticlesAsync(connection, edition, now);
         var recipient = await RecipientAsync(connection, edition.AudienceList, subscriberId);
-        var view = composer.Compose(edition, now, articles, recipient);
+        // The note waiting for the next run is the one this digest would carry.
+        var note = await notes.GetAsync(edition.Name, cancellationToken);
+        var view = await composer.ComposeAsync(edition, slot, articles, recipient, note?.Markdown);
         return (view, await renderer.RenderAsync(view));
+    }
+
+    /// <summary>The future slot <paramref name="at"/> names, or why it names none.</summary>
+    public static DateTimeOffset SlotFor(Edition edition, string at, DateTimeOffset now)
+    {
+        var schedule = new EditionSchedule(edition.Options);
+        var slot = schedule.ParseSlot(at, out string? problem) ?? throw new PreviewSlotException($"at: {problem}");
+        return slot >= now ? slot
+            : throw new PreviewSlotException($"at: {schedule.ToSlotText(slot)} has passed; its run (if any) is on the runs page");
     }
 
     private static async Task<Subscriber> RecipientAsync(System.Data.Common.DbConnection connection, string edition, long? subscriberId)
@@ -38,3 +54,6 @@ public sealed class DigestPreview(
         return found ?? new Subscriber(0, "reader@example.com", "Reader", SubscriberStatus.Confirmed);
     }
 }
+
+/// <summary>A preview asked for a slot the edition does not have, or one already past; the message says which.</summary>
+public sealed class PreviewSlotException(string message) : Exception(message);

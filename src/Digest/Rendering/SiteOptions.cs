@@ -11,6 +11,6 @@ public sealed class SiteOptions
     /// <summary>The sender's postal or contact line shown in every footer (bulk-mail rules ask for one).</summary>
     public string SenderLine { get; set; } = "";
 
-    /// <summary>The public address of an article's page, where "Read more" leads.</summary>
+    /// <summary>The public address of an article's page, where each digest entry links.</summary>
     public string ArticleUrl(string slug) => $"{PublicUrl.TrimEnd('/')}/articles/{Uri.EscapeDataString(slug)}";
 }

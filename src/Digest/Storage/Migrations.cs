@@ -133,7 +133,16 @@ internal static class Migrations
             CREATE INDEX ix_feedback_events_run ON feedback_events (run_id, kind);
             CREATE INDEX ix_feedback_events_subscriber ON feedback_events (subscriber_id, kind, received_at);
             """),
-        new(10, "a run's audience frozen in chunks: the last subscriber frozen so far, NULL once the whole audience is", """
+        new(10, "the editor's note for each edition's next run, and the note frozen into each run", """
+            CREATE TABLE edition_notes (
+                edition TEXT PRIMARY KEY,
+                note TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                updated_by TEXT NOT NULL
+            );
+            ALTER TABLE runs ADD COLUMN note TEXT;
+            """),
+        new(11, "a run's audience frozen in chunks: the last subscriber frozen so far, NULL once the whole audience is", """
             ALTER TABLE runs ADD COLUMN freeze_after BIGINT;
             """),
     ];

@@ -137,6 +137,20 @@ internal static class DeliveryScenario
         return ledger;
     }
 
+    /// <summary>Waits until the run's ledger shows <paramref name="what"/>, or fails saying where it stands.</summary>
+    public static async Task WaitForLedgerAsync(IServiceProvider services, long runId, Func<IReadOnlyList<LedgerEntry>, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        IReadOnlyList<LedgerEntry> ledger;
+        while (!condition(ledger = await LedgerAsync(services, runId)))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"run {runId}: {what} did not happen within 30 s: " +
+                                           string.Join(", ", ledger.GroupBy(e => e.Status).Select(g => $"{g.Count()} {g.Key}")));
+            await Task.Delay(20);
+        }
+    }
+
     public static async Task<IReadOnlyList<LedgerEntry>> LedgerAsync(IServiceProvider services, long runId)
     {
         await using var connection = await services.GetRequiredService<Database>().OpenAsync();

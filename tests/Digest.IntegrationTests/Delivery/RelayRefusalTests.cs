@@ -50,6 +50,33 @@ public sealed class RelayRefusalTests
         Assert.Null((await after.Services.GetRequiredService<RunMonitor>().GetAsync(1))!.Alert);
     }
 
+    [Fact]
+    public async Task WrongPassword_MakesHealthUnhealthyNamingTheSetting_WhileReadinessStaysUp()
+    {
+        await using var relay = await TlsRelay.StartAsync(User, Password);
+        using var work = new TempFolder("digest-auth-health");
+        await new ServiceSettings(relay.Server.Port).WriteAsync(work.Path);
+        using (var engine = await DigestEngine.StartAsync(work.Path))
+            await SeedAsync(engine.Services, readers: 2);
+        var send = await DigestProcess.RunAsync(work.Path, Relay(relay, "a-wrong-password"), "send", "daily", "--now");
+        Assert.Equal(8, send.ExitCode);
+
+        await using var service = RunningDigest.Start(work.Path, Relay(relay, "a-wrong-password"));
+        await FreePort.WaitUntilListeningAsync(new Uri(service.Url).Port, TimeSpan.FromSeconds(60), () => service.Log);
+        using var http = new HttpClient { BaseAddress = new Uri(service.Url) };
+        var health = await http.GetAsync("/healthz");
+        var ready = await http.GetAsync("/healthz/ready");
+
+        // Nothing goes out until the operator acts: a monitor must page, though the process itself is fine.
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        using var body = System.Text.Json.JsonDocument.Parse(await health.Content.ReadAsStringAsync());
+        var smtp = body.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "smtp");
+        Assert.Equal("Unhealthy", smtp.GetProperty("status").GetString());
+        Assert.Contains("run 1 of daily waits", smtp.GetProperty("description").GetString());
+        Assert.Contains("check Delivery:Smtp:Username and Delivery:Smtp:Password", smtp.GetProperty("description").GetString());
+        Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+    }
+
     private static Dictionary<string, string> Relay(TlsRelay relay, string password) => new()
     {
         ["Delivery:Smtp:Security"] = "StartTls",

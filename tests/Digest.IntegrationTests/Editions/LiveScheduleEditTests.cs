@@ -62,6 +62,27 @@ public sealed class LiveScheduleEditTests
         Assert.False(service.HasExited);
     }
 
+    [Fact]
+    public async Task EditingASettingReadAtStart_WhileRunning_IsLoggedAsNeedingARestart_NamingItButNotItsValue()
+    {
+        using var folder = new TempFolder();
+        string file = folder.Combine("appsettings.json");
+        string withRelay = Settings.Replace("CRON", "0 7 * * *").Replace("ZONE", "Europe/Berlin")
+            .Replace("\"Editions\": {", "\"Delivery\": { \"Smtp\": { \"Port\": 2525, \"Password\": \"first-secret\" } },\n  \"Editions\": {");
+        await File.WriteAllTextAsync(file, withRelay);
+        await using var service = await RunningService.StartAsync(folder);
+
+        // An edition edit applies at once and needs no restart.
+        await File.WriteAllTextAsync(file, withRelay.Replace("0 7 * * *", "30 6 * * 1-5"));
+        await service.WaitForLogAsync("Edition daily: Monday to Friday at 06:30 Europe/Berlin; next run");
+        Assert.DoesNotContain("only after a restart", service.Log);
+
+        await File.WriteAllTextAsync(file, withRelay.Replace("0 7 * * *", "30 6 * * 1-5").Replace("2525", "2626").Replace("first-secret", "second-secret"));
+        await service.WaitForLogAsync("Settings changed since start take effect only after a restart: Delivery:Smtp:Password, Delivery:Smtp:Port.");
+        Assert.DoesNotContain("second-secret", service.Log);
+        Assert.False(service.HasExited);
+    }
+
     /// <summary>Digest.App on the test's folder, its home page read over HTTP.</summary>
     private sealed class RunningService : IAsyncDisposable
     {

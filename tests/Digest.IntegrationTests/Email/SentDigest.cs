@@ -21,7 +21,8 @@ internal static class SentDigest
     /// Runs the app with these settings (on top of <see cref="Realistic"/>) and returns the message's bytes as the
     /// pickup folder got them, or, given an SMTP sink, as the sink received them.
     /// </summary>
-    public static async Task<byte[]> SendAsync(IDictionary<string, string?>? settings = null, SmtpSink? sink = null)
+    /// <param name="note">An editor's note (Markdown) for the run, saved as the workspace saves it.</param>
+    public static async Task<byte[]> SendAsync(IDictionary<string, string?>? settings = null, SmtpSink? sink = null, string? note = null)
     {
         var all = new Dictionary<string, string?>(Realistic);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -31,6 +32,8 @@ internal static class SentDigest
         foreach (string article in Articles)
             await host.DropArticleAsync(article);
         await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana Lima", ["daily"]);
+        if (note is not null)
+            await host.Get<EditionNotes>().SaveAsync("daily", note, "erin");
 
         await host.Get<EditionJobs>().SendNowAsync("daily", CancellationToken.None);
 

@@ -56,6 +56,27 @@ public sealed class RunningDigest : IAsyncDisposable
         return new RunningDigest(Process.Start(start)!, start.Environment["Urls"]!);
     }
 
+    /// <summary>
+    /// The service as root without the capabilities that let root read any file (CAP_DAC_OVERRIDE,
+    /// CAP_DAC_READ_SEARCH), dropped from the bounding set by util-linux's <c>setpriv</c>: file permissions then
+    /// deny it what they would deny any other user. The tests run as root, for whom <c>chmod 000</c> denies nothing.
+    /// </summary>
+    public static RunningDigest StartWithoutReadOverride(string workingDirectory, IDictionary<string, string>? settings = null)
+    {
+        var service = DigestProcess.StartInfo(workingDirectory, settings ?? new Dictionary<string, string>());
+        var start = new ProcessStartInfo("setpriv")
+        {
+            WorkingDirectory = service.WorkingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string argument in (string[])["--bounding-set=-dac_override,-dac_read_search", "--", service.FileName, .. service.ArgumentList])
+            start.ArgumentList.Add(argument);
+        foreach (var (key, value) in service.Environment)
+            start.Environment[key] = value;
+        return new RunningDigest(Process.Start(start)!, start.Environment["Urls"]!);
+    }
+
     public async Task WaitForLogAsync(string text, TimeSpan? timeout = null)
     {
         var giveUp = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));

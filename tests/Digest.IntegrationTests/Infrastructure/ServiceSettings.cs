@@ -17,6 +17,8 @@ public sealed record ServiceSettings(int SmtpPort)
     public int BatchSize { get; init; } = 100;
     /// <summary>A claim cut off by a kill is taken again after this long; it must outlast a send (Smtp:Timeout).</summary>
     public string ClaimTimeout { get; init; } = "00:00:03";
+    /// <summary>Smtp:Timeout: how long a silent server is waited for.</summary>
+    public string SmtpTimeout { get; init; } = "00:00:02";
     /// <summary>Security:TokenSecret, the same in every process of a deployment (required for the Web and Worker roles).</summary>
     public string TokenSecret { get; init; } = TestTokenSecret;
 
@@ -44,7 +46,7 @@ public sealed record ServiceSettings(int SmtpPort)
                 Smtp = new
                 {
                     Host = "127.0.0.1", Port = SmtpPort, Security = "None", Connections,
-                    Timeout = "00:00:02",
+                    Timeout = SmtpTimeout,
                     TotalMessagesPerSecond = MessagesPerSecond,
                 },
             },

@@ -96,6 +96,24 @@ public sealed class StartupFailureTests
     }
 
     [Fact]
+    public async Task Service_WithItsMetricsPortInUse_NamesTheMetricsSetting()
+    {
+        using var folder = new TempFolder();
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var settings = Defaults(folder);
+        settings["Urls"] = $"http://127.0.0.1:{FreePort.Next()}";
+        settings["Metrics:Port"] = port.ToString();
+
+        var result = await DigestProcess.RunAsync(folder.Path, settings);
+
+        Assert.Equal(5, result.ExitCode);
+        Assert.Contains($"Metrics:Port: {port} is already in use (127.0.0.1:{port})", result.Error);
+        AssertNoStackTrace(result);
+    }
+
+    [Fact]
     public async Task Service_OnAReadOnlyDataFolder_NamesThePathAndThePermissions()
     {
         using var folder = new TempFolder();

@@ -1,5 +1,6 @@
 using Digest.Articles;
 using Digest.Articles.Feeds;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Digest.Tests.Articles;
@@ -220,6 +221,33 @@ public sealed class FeedPollerTests
         var health = Assert.Single(await Poller(engine).ListStatusAsync());
         Assert.StartsWith("refused to connect to 127.0.0.1 (127.0.0.1): a loopback, private or link-local address", health.LastError);
         Assert.Contains("Feeds:AllowPrivateNetworks", health.LastError);
+    }
+
+    [Fact]
+    public async Task PollDue_AFeedThatRedirectsToALoopbackAddress_IsRefusedAtTheRedirect_AndNothingInsideIsFetched()
+    {
+        await using var feed = await FeedServer.StartAsync();
+        await using var inside = await FeedServer.StartAsync();
+        inside.ServeFixture("/internal-secret", "news.rss.xml");
+        await using var engine = await TestEngine.StartAsync(Feeds(feed, ("redirecting", "/news.rss")));
+        // Only loopback is reachable in tests, so the feed's own address is let in by the setting, which the feed's
+        // server turns off as it answers: the redirect's connection is then checked on its own, as the redirect of a
+        // feed on the internet would be.
+        var settings = (IConfigurationRoot)engine.Services.GetRequiredService<IConfiguration>();
+        feed.Redirect("/news.rss", inside.Url("/internal-secret"), () =>
+        {
+            settings["Feeds:AllowPrivateNetworks"] = "false";
+            settings.Reload();
+        });
+
+        var result = Assert.Single(await Poller(engine).PollDueAsync());
+
+        Assert.Single(feed.RequestsFor("/news.rss"));
+        Assert.False(result.Succeeded);
+        Assert.Empty(inside.Requests); // refused before a byte was sent
+        Assert.Empty(await engine.Articles.ListRecentAsync(10));
+        var health = Assert.Single(await Poller(engine).ListStatusAsync());
+        Assert.StartsWith("refused to connect to 127.0.0.1 (127.0.0.1): a loopback, private or link-local address", health.LastError);
     }
 
     [Theory]

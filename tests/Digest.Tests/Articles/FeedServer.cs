@@ -68,6 +68,14 @@ internal sealed class FeedServer : IAsyncDisposable
         return Task.CompletedTask;
     };
 
+    /// <summary>Answers 302 to <paramref name="location"/>, after <paramref name="beforeAnswering"/> has run.</summary>
+    public void Redirect(string path, string location, Action? beforeAnswering = null) => _routes[path] = context =>
+    {
+        beforeAnswering?.Invoke();
+        context.Response.Redirect(location);
+        return Task.CompletedTask;
+    };
+
     /// <summary>Holds the response until the client gives up: a feed whose server hangs.</summary>
     public void Hang(string path) => _routes[path] = context => Task.Delay(Timeout.Infinite, context.RequestAborted);
 

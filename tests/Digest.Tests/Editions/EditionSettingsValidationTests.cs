@@ -29,6 +29,8 @@ public sealed class EditionSettingsValidationTests
     [InlineData("Editions:longcatch:CatchUpWindow: '8.00:00:00' must be between 00:00:00 (never catch up) and 7.00:00:00")]
     [InlineData("Editions:badempty:WhenEmpty: '7' must be Skip or SendNoNews")]
     [InlineData("Editions:bad name!: the edition name 'bad name!' must be letters, digits")]
+    [InlineData("Editions:badculture:Culture: 'xx-Nowhere' is not a language digests are written in; use one of en, de (or a region of one, such as de-AT)")]
+    [InlineData("Editions:toomanyhl:MaxHighlights: 50 must be between 0 and 20")]
     public void Validate_BadSetting_NamesEditionSettingAndValue(string expected) =>
         Assert.Single(Failures, failure => failure.StartsWith(expected, StringComparison.Ordinal));
 
@@ -37,5 +39,5 @@ public sealed class EditionSettingsValidationTests
         Assert.DoesNotContain(Failures, failure => failure.StartsWith("Editions:fine", StringComparison.Ordinal));
 
     [Fact]
-    public void Validate_OneFailurePerBadEdition() => Assert.Equal(10, Failures.Length);
+    public void Validate_OneFailurePerBadEdition() => Assert.Equal(12, Failures.Length);
 }

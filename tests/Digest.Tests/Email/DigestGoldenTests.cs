@@ -13,7 +13,7 @@ public sealed class DigestGoldenTests(EmailSamplesFixture fixture) : IClassFixtu
     [Fact]
     public async Task Render_FourArticles_MatchesGoldenHtmlAndText()
     {
-        var rendered = await fixture.Samples.RenderAsync(fixture.Samples.Compose(EmailSamples.Articles(4)));
+        var rendered = await fixture.Samples.RenderAsync(await fixture.Samples.ComposeAsync(EmailSamples.Articles(4)));
 
         AssertGolden("daily.html", rendered.Html);
         AssertGolden("daily.txt", rendered.Text);
@@ -24,7 +24,7 @@ public sealed class DigestGoldenTests(EmailSamplesFixture fixture) : IClassFixtu
     {
         var samples = fixture.Samples;
         var edition = samples.Daily with { Options = new() { Title = "The Daily Digest", Cron = "0 7 * * *", TimeZone = "Europe/Berlin", MaxArticles = 2 } };
-        var view = samples.Get<Digest.Rendering.DigestComposer>().Compose(edition, EmailSamples.Slot, EmailSamples.Articles(4), EmailSamples.Reader);
+        var view = await samples.Get<Digest.Rendering.DigestComposer>().ComposeAsync(edition, EmailSamples.Slot, EmailSamples.Articles(4), EmailSamples.Reader);
 
         var rendered = await samples.RenderAsync(view);
 

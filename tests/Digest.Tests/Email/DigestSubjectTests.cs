@@ -4,33 +4,33 @@ namespace Digest.Tests.Email;
 
 public sealed class DigestSubjectTests(EmailSamplesFixture fixture) : IClassFixture<EmailSamplesFixture>
 {
-    private string Subject(IReadOnlyList<Article> articles, string pattern)
+    private async Task<string> Subject(IReadOnlyList<Article> articles, string pattern)
     {
         var daily = fixture.Samples.Daily;
         var edition = daily with { Options = new() { Title = daily.Title, Cron = "0 7 * * *", TimeZone = "Europe/Berlin", Subject = pattern } };
-        return fixture.Samples.Get<Digest.Rendering.DigestComposer>().Compose(edition, EmailSamples.Slot, articles, EmailSamples.Reader).Subject;
+        return (await fixture.Samples.Get<Digest.Rendering.DigestComposer>().ComposeAsync(edition, EmailSamples.Slot, articles, EmailSamples.Reader)).Subject;
     }
 
     [Fact]
-    public void Subject_FillsEditionLocalDateAndTopHeadline() =>
+    public async Task Subject_FillsEditionLocalDateAndTopHeadline() =>
         Assert.Equal("The Daily Digest — 2 Mar 2026: Public Library Extends Opening Hours Across All Branches",
-            Subject(EmailSamples.Articles(4), "{edition} — {date}: {topHeadline}"));
+            await Subject(EmailSamples.Articles(4), "{edition} — {date}: {topHeadline}"));
 
     [Fact]
-    public void Subject_NonLatinTopHeadline_IsKeptWhole() =>
+    public async Task Subject_NonLatinTopHeadline_IsKeptWhole() =>
         Assert.Equal("Αθήνα: Νέα γραμμή μετρό ανοίγει τον Μάρτιο · The Daily Digest",
-            Subject([EmailSamples.Articles(4)[2]], "{topHeadline} · {edition}"));
+            await Subject([EmailSamples.Articles(4)[2]], "{topHeadline} · {edition}"));
 
     [Fact]
-    public void Subject_HeadlineWithLineBreak_StaysOneLine()
+    public async Task Subject_HeadlineWithLineBreak_StaysOneLine()
     {
         var article = EmailSamples.Articles(1)[0];
         var broken = article with { Content = article.Content with { Headline = "Line one\r\nBcc: someone@example.com" } };
 
-        Assert.Equal("The Daily Digest: Line one Bcc: someone@example.com", Subject([broken], "{edition}: {topHeadline}"));
+        Assert.Equal("The Daily Digest: Line one Bcc: someone@example.com", await Subject([broken], "{edition}: {topHeadline}"));
     }
 
     [Fact]
-    public void Subject_WeeklyPatternWithoutHeadline_HasNoDanglingColon() =>
-        Assert.Equal("The Daily Digest — week of 2 Mar 2026", Subject([], "{edition} — week of {date}: {topHeadline}"));
+    public async Task Subject_WeeklyPatternWithoutHeadline_HasNoDanglingColon() =>
+        Assert.Equal("The Daily Digest — week of 2 Mar 2026", await Subject([], "{edition} — week of {date}: {topHeadline}"));
 }

@@ -11,7 +11,7 @@ public sealed class DigestTemplatesTests(EmailSamplesFixture fixture) : IClassFi
 
     private async Task<(DigestView View, RenderedDigest Rendered)> RenderAsync(int articles)
     {
-        var view = Samples.Compose(EmailSamples.Articles(articles));
+        var view = await Samples.ComposeAsync(EmailSamples.Articles(articles));
         return (view, await Samples.RenderAsync(view));
     }
 
@@ -35,16 +35,17 @@ public sealed class DigestTemplatesTests(EmailSamplesFixture fixture) : IClassFi
     }
 
     [Fact]
-    public async Task Html_EachArticle_HasLinkedHeadlineDateHighlightsAndReadMore()
+    public async Task Html_EachArticle_HasLinkedHeadlineDateHighlightsAndALinkNamingIt()
     {
         var (view, rendered) = await RenderAsync(4);
 
+        Assert.DoesNotContain("Read more", rendered.Html);
         foreach (var article in view.Articles)
         {
             Assert.Contains($"<a href=\"{article.Url}\" style=\"color:#111827;text-decoration:none;\">{Html(article.Headline)}</a>", rendered.Html);
             Assert.Contains($">{article.DateLine}</p>", rendered.Html);
             Assert.All(article.Highlights, highlight => Assert.Contains($"<li style=\"margin:0 0 6px 0;\">{Html(highlight)}</li>", rendered.Html));
-            Assert.Contains($"<a href=\"{article.Url}\" style=\"color:#1d4ed8;\">Read more</a>", rendered.Html);
+            Assert.Contains($"<a href=\"{article.Url}\" style=\"color:#1d4ed8;\">Read: {Html(article.Headline)}</a>", rendered.Html);
         }
     }
 
@@ -88,7 +89,7 @@ public sealed class DigestTemplatesTests(EmailSamplesFixture fixture) : IClassFi
         var article = EmailSamples.Articles(1)[0];
         var hostile = article with { Content = article.Content with { Headline = "<script>alert(1)</script> & \"quotes\"", Highlights = ["<b>bold</b>"] } };
 
-        var rendered = await Samples.RenderAsync(Samples.Compose([hostile]));
+        var rendered = await Samples.RenderAsync(await Samples.ComposeAsync([hostile]));
 
         Assert.DoesNotContain("<script>", rendered.Html);
         Assert.DoesNotContain("<b>bold</b>", rendered.Html);
@@ -115,6 +116,59 @@ public sealed class DigestTemplatesTests(EmailSamplesFixture fixture) : IClassFi
         Assert.All(view.MoreArticles, link => Assert.Contains(link.Url, rendered.Text));
         Assert.True(Encoding.UTF8.GetByteCount(rendered.Html) < GmailClipBytes);
     }
+
+    [Fact]
+    public async Task Compose_ArticleWithThirtyHighlights_ShowsTheEditionsMaxHighlights()
+    {
+        var article = EmailSamples.Articles(1)[0];
+        var many = article with { Content = article.Content with { Highlights = Enumerable.Range(1, 30).Select(i => $"Highlight number {i}.").ToList() } };
+
+        var view = await Samples.ComposeAsync([many]);
+        var rendered = await Samples.RenderAsync(view);
+
+        Assert.Equal(["Highlight number 1.", "Highlight number 2.", "Highlight number 3.", "Highlight number 4.", "Highlight number 5."], view.Articles[0].Highlights);
+        Assert.Contains("Highlight number 5.", rendered.Html);
+        Assert.DoesNotContain("Highlight number 6.", rendered.Html);
+        Assert.DoesNotContain("Highlight number 6.", rendered.Text);
+    }
+
+    [Fact]
+    public async Task Compose_BeyondMaxLinks_CountsTheRestAndLinksTheRunsArchivePage()
+    {
+        var composer = Samples.Get<DigestComposer>();
+        var edition = Daily(maxArticles: 2, maxLinks: 3);
+
+        var view = await composer.ComposeRunAsync(edition, EmailSamples.Slot, EmailSamples.Articles(12), runId: 31);
+        var rendered = await Samples.RenderAsync(view);
+
+        Assert.Equal((2, 3, 7), (view.Articles.Count, view.MoreArticles.Count, view.MoreCount));
+        Assert.Contains("<a href=\"https://digest.example.org/archive/31\" style=\"color:#1d4ed8;\">And 7 more: see them all in the archive</a>", rendered.Html);
+        Assert.Contains("And 7 more: https://digest.example.org/archive/31", rendered.Text);
+    }
+
+    [Fact]
+    public async Task Compose_HeavyArticlesBeyondWhatFits_StaysUnderClippingSizeAndCountsEveryArticle()
+    {
+        // 200 full entries of long Greek text (two bytes a character) would be well over a megabyte.
+        var composer = Samples.Get<DigestComposer>();
+        var edition = Daily(maxArticles: 200, maxLinks: 200);
+        string greek = string.Join(' ', Enumerable.Repeat("Νέα γραμμή μετρό ανοίγει", 40));
+        var heavy = EmailSamples.Articles(400).Select(a => a with { Content = a.Content with { Headline = greek, Highlights = Enumerable.Repeat(greek, 30).ToList() } }).ToList();
+
+        var view = await composer.ComposeRunAsync(edition, EmailSamples.Slot, heavy, runId: 5);
+        var rendered = await Samples.RenderAsync(composer.ForRecipient(view, edition, EmailSamples.Reader));
+
+        Assert.InRange(Encoding.UTF8.GetByteCount(rendered.Html), 50_000, GmailClipBytes);
+        Assert.Equal(400, view.Articles.Count + view.MoreArticles.Count + view.MoreCount);
+        Assert.True(view.MoreCount > 0);
+        Assert.Contains($"And {view.MoreCount} more", rendered.Html);
+        Assert.All(view.Articles, a => Assert.InRange(a.Headline.Length, 100, DigestComposer.MaxHeadlineChars));
+    }
+
+    private Digest.Editions.Edition Daily(int maxArticles, int maxLinks) => Samples.Daily with
+    {
+        Options = new() { Title = "The Daily Digest", Cron = "0 7 * * *", TimeZone = "Europe/Berlin", MaxArticles = maxArticles, MaxLinks = maxLinks },
+    };
 
     /// <summary>Gmail clips a message whose HTML is over about 102 KB; we keep a margin below it.</summary>
     private const int GmailClipBytes = 100 * 1024;

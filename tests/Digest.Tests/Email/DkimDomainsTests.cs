@@ -122,7 +122,7 @@ public sealed class DkimDomainsTests
             ["Editions:weekly:TimeZone"] = "Europe/Berlin",
             ["Editions:weekly:FromAddress"] = "weekly@letters.example.net",
         });
-        var view = samples.Compose(EmailSamples.Articles(2));
+        var view = await samples.ComposeAsync(EmailSamples.Articles(2));
         var rendered = await samples.RenderAsync(view);
         var factory = samples.Get<MessageFactory>();
 

@@ -71,7 +71,7 @@ public sealed class DkimSigningTests : IDisposable
         var message = await ReceivedAsync();
 
         var text = ((MultipartAlternative)message.Body!).OfType<TextPart>().First();
-        text.SetText("utf-8", text.Text.Replace("Read more", "Claim your prize", StringComparison.Ordinal));
+        text.SetText("utf-8", text.Text.Replace("Read the article", "Claim your prize", StringComparison.Ordinal));
 
         Assert.False(Verifies(message));
     }

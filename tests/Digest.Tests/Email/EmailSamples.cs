@@ -77,14 +77,14 @@ internal sealed class EmailSamples : IDisposable
         }).ToList();
     }
 
-    public DigestView Compose(IReadOnlyList<Article> articles) => Get<DigestComposer>().Compose(Daily, Slot, articles, Reader);
+    public Task<DigestView> ComposeAsync(IReadOnlyList<Article> articles) => Get<DigestComposer>().ComposeAsync(Daily, Slot, articles, Reader);
 
     public Task<RenderedDigest> RenderAsync(DigestView view) => Get<IDigestRenderer>().RenderAsync(view);
 
     /// <summary>The complete message a subscriber would receive for these articles.</summary>
     public async Task<MimeMessage> MessageAsync(IReadOnlyList<Article> articles)
     {
-        var view = Compose(articles);
+        var view = await ComposeAsync(articles);
         var envelope = new Envelope(MessageId, Reader, Daily.Name, Daily.Title, view.Footer.UnsubscribeUrl);
         return Get<MessageFactory>().Build(envelope, view.Subject, await RenderAsync(view));
     }

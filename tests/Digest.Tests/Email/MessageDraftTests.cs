@@ -12,7 +12,7 @@ public sealed class MessageDraftTests
     {
         using var samples = new EmailSamples();
         var time = (FakeTimeProvider)samples.Get<TimeProvider>();
-        var view = samples.Compose(EmailSamples.Articles(2));
+        var view = await samples.ComposeAsync(EmailSamples.Articles(2));
         var body = MessageBody.From(await samples.RenderAsync(view));
         var envelope = new Envelope(EmailSamples.MessageId, EmailSamples.Reader, samples.Daily.Name, samples.Daily.Title, view.Footer.UnsubscribeUrl);
         using var draft = samples.Get<MessageFactory>().Draft(samples.Daily.Name, samples.Daily.Title, view.Subject);

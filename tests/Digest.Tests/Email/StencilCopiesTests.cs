@@ -31,7 +31,7 @@ public sealed class StencilCopiesTests(EmailSamplesFixture fixture) : IClassFixt
     {
         var templates = new CountingRenderer(Samples.Get<IDigestRenderer>());
         var bodies = new RunBodies(templates, NullLogger.Instance);
-        var view = ViewFor(new Subscriber(41, email, name, SubscriberStatus.Confirmed), EmailSamples.Articles(4));
+        var view = await ViewFor(new Subscriber(41, email, name, SubscriberStatus.Confirmed), EmailSamples.Articles(4));
 
         var received = await SendAndReceiveAsync(view, await bodies.ForAsync(view));
         var full = await Samples.RenderAsync(view);
@@ -51,7 +51,7 @@ public sealed class StencilCopiesTests(EmailSamplesFixture fixture) : IClassFixt
 
         foreach (int id in Enumerable.Range(1, 60))
         {
-            var view = ViewFor(new Subscriber(id, $"reader{id}@example.com", id % 3 == 0 ? "" : $"Reader {id}", SubscriberStatus.Confirmed), articles);
+            var view = await ViewFor(new Subscriber(id, $"reader{id}@example.com", id % 3 == 0 ? "" : $"Reader {id}", SubscriberStatus.Confirmed), articles);
             string sent = Encoding.ASCII.GetString(Serialise(view, await bodies.ForAsync(view)));
             Assert.Equal(2, sent.Split("Content-Transfer-Encoding: quoted-printable").Length - 1);
             // The body's lines; a header may hold an unfoldable long link.
@@ -67,7 +67,7 @@ public sealed class StencilCopiesTests(EmailSamplesFixture fixture) : IClassFixt
     public async Task Copy_WrittenAsIs_IsTheMessageMimeKitWouldWrite_WithCrlfLineEndsAndNoLineStartingWithADot(string name, string email)
     {
         var bodies = new RunBodies(Samples.Get<IDigestRenderer>(), NullLogger.Instance);
-        var view = ViewFor(new Subscriber(41, email, name, SubscriberStatus.Confirmed), EmailSamples.Articles(4));
+        var view = await ViewFor(new Subscriber(41, email, name, SubscriberStatus.Confirmed), EmailSamples.Articles(4));
 
         byte[] sent = Serialise(view, await bodies.ForAsync(view));
 
@@ -90,7 +90,7 @@ public sealed class StencilCopiesTests(EmailSamplesFixture fixture) : IClassFixt
 
         foreach (var reader in new[] { EmailSamples.Reader, new Subscriber(8, "bo@example.com", "Bo", SubscriberStatus.Confirmed) })
         {
-            var view = ViewFor(reader, articles);
+            var view = await ViewFor(reader, articles);
             var body = await bodies.ForAsync(view);
             Assert.Contains($"Hello {reader.Name.ToUpperInvariant()},", body.Html.Decode());
             Assert.True(body.Says(await shouting.RenderAsync(view)));
@@ -111,7 +111,7 @@ public sealed class StencilCopiesTests(EmailSamplesFixture fixture) : IClassFixt
         for (int id = 1; id <= RunBodies.CheckEvery + 5; id++)
         {
             string domain = id >= RunBodies.CheckEvery ? "vip.example.com" : "example.com";
-            var view = ViewFor(new Subscriber(id, $"reader{id}@{domain}", $"Reader {id}", SubscriberStatus.Confirmed), articles);
+            var view = await ViewFor(new Subscriber(id, $"reader{id}@{domain}", $"Reader {id}", SubscriberStatus.Confirmed), articles);
             var body = await bodies.ForAsync(view);
             if (id >= RunBodies.CheckEvery && !body.Says(await branching.RenderAsync(view)))
                 later.Add($"copy {id} differs from its full render");
@@ -119,10 +119,10 @@ public sealed class StencilCopiesTests(EmailSamplesFixture fixture) : IClassFixt
         Assert.Empty(later);
     }
 
-    private DigestView ViewFor(Subscriber reader, IReadOnlyList<Digest.Articles.Article> articles)
+    private async Task<DigestView> ViewFor(Subscriber reader, IReadOnlyList<Digest.Articles.Article> articles)
     {
         var composer = Samples.Get<DigestComposer>();
-        return composer.ForRecipient(composer.ComposeRun(Samples.Daily, EmailSamples.Slot, articles), Samples.Daily, reader);
+        return composer.ForRecipient(await composer.ComposeRunAsync(Samples.Daily, EmailSamples.Slot, articles), Samples.Daily, reader);
     }
 
     private byte[] Serialise(DigestView view, MessageBody body)

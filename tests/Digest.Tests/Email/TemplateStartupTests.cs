@@ -57,7 +57,7 @@ public sealed class TemplateStartupTests : IDisposable
         var renderer = Renderer();
         await renderer.WarmAsync();
         using var samples = new EmailSamples();
-        var view = samples.Compose(EmailSamples.Articles(1));
+        var view = await samples.ComposeAsync(EmailSamples.Articles(1));
         var before = await renderer.RenderAsync(view);
 
         Break("digest.text.cshtml", 3, "@Model.EditionTitle EDITED");

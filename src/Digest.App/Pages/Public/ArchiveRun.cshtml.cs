@@ -1,6 +1,7 @@
 using Digest.App.Web;
 using Digest.Articles;
 using Digest.Editions;
+using Digest.Rendering;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
@@ -13,12 +14,16 @@ public sealed class ArchiveRunModel(RunArchive archive, IOptionsMonitor<Editions
     public string Title { get; private set; } = "";
     public IReadOnlyList<Article> Articles { get; private set; } = [];
 
+    /// <summary>The editor's note the run carried, as <see cref="NoteMarkdown"/> renders it (raw HTML in it shows as text).</summary>
+    public string? NoteHtml { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken)
     {
-        if (await archive.FindAsync(id, cancellationToken) is not var (run, articles))
+        if (await archive.FindAsync(id, cancellationToken) is not var (run, articles, note))
             return this.Problem(StatusCodes.Status404NotFound, "Not in the archive", "No edition was sent under this number.");
         Title = ArchiveTitles.Of(editions.CurrentValue, run);
         Articles = articles;
+        NoteHtml = note is null ? null : NoteMarkdown.ToHtml(note);
         return Page();
     }
 }

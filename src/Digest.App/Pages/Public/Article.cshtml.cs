@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Digest.App.Pages.Public;
 
-/// <summary>Each article's public page, where "Read more" in a digest leads: the full rewritten text.</summary>
+/// <summary>Each article's public page, where each entry of a digest links: the full rewritten text.</summary>
 public sealed class ArticleModel(ArticleStore articles) : PageModel
 {
     public Article? Article { get; private set; }

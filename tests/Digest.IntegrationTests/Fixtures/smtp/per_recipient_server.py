@@ -3,10 +3,13 @@
 usage: python3 per_recipient_server.py PORT DUMP_DIR RULES_FILE
 
 RULES_FILE lines: address|reply|times   (times 0 = always; otherwise the reply is given that many times,
-then the address is accepted). Accepted messages are written to DUMP_DIR, one file each, headed by one
+then the address is accepted). The reply HOLD accepts the address, and the message's reply to DATA is held back
+after the message is dumped, until a file DUMP_DIR.release exists: the server has the message, the client has
+no answer yet. Accepted messages are written to DUMP_DIR, one file each, headed by one
 "X-Rcpt-Args: <address>" line per recipient (the same shape as Postfix smtp-sink's dumps).
 """
 import asyncio
+import os
 import signal
 import sys
 
@@ -21,6 +24,7 @@ class PerRecipientHandler:
         self.dump_dir = dump_dir
         self.refusals = {}
         self.accepted = 0
+        self.held = set()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         rule = self.rules.get(address.lower())
@@ -29,13 +33,19 @@ class PerRecipientHandler:
             given = self.refusals.get(address.lower(), 0)
             if times == 0 or given < times:
                 self.refusals[address.lower()] = given + 1
-                return reply
+                if reply != "HOLD":
+                    return reply
+                self.held.add(address.lower())
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.accepted += 1
         write_dump(self.dump_dir, self.accepted, envelope)
+        if any(r.lower() in self.held for r in envelope.rcpt_tos):
+            self.held.difference_update(r.lower() for r in envelope.rcpt_tos)
+            while not os.path.exists(self.dump_dir + ".release"):
+                await asyncio.sleep(0.02)
         return "250 2.0.0 queued as %d" % self.accepted
 
 
