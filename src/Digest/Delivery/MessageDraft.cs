@@ -48,7 +48,10 @@ public sealed class MessageDraft : IDisposable
     /// Holds back the end of the filled message until <paramref name="commit"/> has completed: a server cannot accept
     /// a message before its end, so it is accepted only after that commit.
     /// </summary>
-    public void SendAfter(Task commit) => _body.SendAfter = commit;
+    public void SendAfter(Task commit) => _body.SendAfter = commit.WaitAsync;
+
+    /// <summary>Holds back the end of the filled message until <paramref name="wait"/>, started when the end is due, completes.</summary>
+    public void SendAfter(Func<CancellationToken, Task> wait) => _body.SendAfter = wait;
 
     /// <summary>The draft as the copy for <paramref name="envelope"/>'s recipient, signed when DKIM is on.</summary>
     public MimeMessage Fill(Envelope envelope, MessageBody body)
@@ -59,7 +62,7 @@ public sealed class MessageDraft : IDisposable
         _message.Headers[HeaderId.ListUnsubscribe] = $"<{envelope.UnsubscribeUrl}>, {_mailtoUnsubscribe}";
         body.Text.WriteInto(_text);
         body.Html.WriteInto(_html);
-        _body.SendAfter = Task.CompletedTask;
+        _body.SendAfter = GatedAlternative.NoWait;
         _message.Headers.RemoveAll(HeaderId.DkimSignature);
         _signer?.Sign(_message);
         return _message;

@@ -53,6 +53,12 @@ public sealed class RunSender(
     // A stop lets the message on its way finish: cut off between the server's acceptance and its reply, it would be
     // recorded as unsent and go out again after the restart. A relay that hangs still cannot hold the stop for long.
     private static readonly TimeSpan InFlightGrace = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Copies whose end has gone to a server and whose outcome is not yet committed, across every pass in this
+    /// process: a crash repeats at most these. Several batch jobs send side by side in one worker, each with its
+    /// own senders, so a bound per sender would multiply with them; this one stays at the connections'.
+    /// </summary>
+    private readonly SemaphoreSlim _unrecorded = new(transport.Concurrency, transport.Concurrency);
 
     /// <summary>
     /// Each run's bodies, kept across its passes (a run goes out as many batch jobs): the templates then render once
@@ -260,9 +266,11 @@ public sealed class RunSender(
         await foreach (var prepared in ready.ReadAllAsync(stopping))
         {
             var outcome = prepared.Skip;
+            var slot = new UnrecordedSlot(_unrecorded);
             if (prepared.Draft is { } draft)
             {
-                draft.SendAfter(recorded);
+                var previousCommit = recorded;
+                draft.SendAfter(cancellationToken => slot.TakeAfterAsync(previousCommit, cancellationToken));
                 // Once the relay has refused Digest itself, the copies already built wait with the rest of the run.
                 outcome = pass.Alerted ? Held(pass, prepared.Claim) : await SendOneAsync(pass, prepared.Claim, draft.Message, inFlight);
                 drafts.Return(draft);
@@ -270,9 +278,33 @@ public sealed class RunSender(
             // A commit that failed stops the pass here (the message it held back was never accepted).
             await recorded;
             recorded = writer.RecordAsync(outcome!);
+            slot.FreeAfter(recorded);
             pass.Count(outcome!.Status);
         }
         await recorded;
+    }
+
+    /// <summary>
+    /// A copy's place among the ended-but-uncommitted: taken when its end is due (by then it holds a connection, so
+    /// the copies holding places are all past their end and only wait for commits), freed once its outcome is
+    /// committed (or failed to be: the pass then stops).
+    /// </summary>
+    private sealed class UnrecordedSlot(SemaphoreSlim places)
+    {
+        private bool _taken;
+
+        public async Task TakeAfterAsync(Task previousCommit, CancellationToken cancellationToken)
+        {
+            await previousCommit.WaitAsync(cancellationToken);
+            await places.WaitAsync(cancellationToken);
+            _taken = true;
+        }
+
+        public void FreeAfter(Task commit)
+        {
+            if (_taken)
+                commit.ContinueWith(_ => places.Release(), TaskScheduler.Default);
+        }
     }
 
     /// <summary>A claimed entry made ready to send: its message (in a draft of the pool), or why it is skipped.</summary>

@@ -16,9 +16,12 @@ public sealed record ServiceSettings(int SmtpPort)
     public string Cron { get; init; } = "0 7 1 1 *";
     public int BatchSize { get; init; } = 100;
     /// <summary>A claim cut off by a kill is taken again after this long; it must outlast a send (Smtp:Timeout).</summary>
-    public string ClaimTimeout { get; init; } = "00:00:03";
-    /// <summary>Smtp:Timeout: how long a silent server is waited for.</summary>
-    public string SmtpTimeout { get; init; } = "00:00:02";
+    public string ClaimTimeout { get; init; } = "00:00:11";
+    /// <summary>
+    /// Smtp:Timeout: how long a silent server is waited for. A loaded test machine can keep a busy server's answer
+    /// waiting for seconds, and a send timed out after the server took the message goes out twice.
+    /// </summary>
+    public string SmtpTimeout { get; init; } = "00:00:10";
     /// <summary>Security:TokenSecret, the same in every process of a deployment (required for the Web and Worker roles).</summary>
     public string TokenSecret { get; init; } = TestTokenSecret;
 

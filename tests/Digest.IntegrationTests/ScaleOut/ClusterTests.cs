@@ -40,6 +40,7 @@ public sealed class ClusterTests
             // tail went stale while its worker still sent it, and another worker sent it again); the killed worker's
             // claims still come back well within the test's wait.
             ClaimTimeout = "00:00:30",
+            SmtpTimeout = "00:00:20",
         }.WriteAsync(work.Path);
         using var engine = await DigestEngine.StartAsync(work.Path);
         await SeedAsync(engine.Services);
