@@ -83,6 +83,7 @@ public static class DigestServices
             ? ActivatorUtilities.CreateInstance<SmtpMailTransport>(sp)
             : ActivatorUtilities.CreateInstance<PickupFolderTransport>(sp));
         services.AddSingleton<EditionRunner>();
+        services.AddSingleton<AudienceFreeze>();
         services.AddSingleton<RunSender>();
         services.AddSingleton<RunArchive>();
         services.AddSingleton<EditionNotes>();

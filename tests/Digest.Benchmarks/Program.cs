@@ -15,6 +15,7 @@ var benchmarks = new Dictionary<string, Func<string[], Task>>(StringComparer.Ord
     ["ingest"] = IngestBenchmark.RunAsync,
     ["schedule"] = ScheduleAccuracy.RunAsync,
     ["scaleout"] = ScaleOutBenchmark.RunAsync,
+    ["first-message"] = FirstMessageBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

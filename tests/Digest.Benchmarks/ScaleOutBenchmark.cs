@@ -1,58 +1,145 @@
+using System.Globalization;
 using Dapper;
+using Digest.Delivery;
 using Digest.Editions;
 using Digest.IntegrationTests.Infrastructure;
 using Digest.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using Npgsql;
 
 /// <summary>
 /// One edition to many subscribers, sent by real Digest.App processes: a single process on SQLite (the baseline),
-/// then 1, 2 and 4 worker processes sharing a PostgreSQL store and job queue, all against one discarding smtp-sink.
-/// Each figure is the run's own pace, from the run's creation to its completion as the ledger records them.
+/// then worker processes sharing a PostgreSQL store (fsync on, as operators run it) and job queue, all against one
+/// discarding smtp-sink. Every configuration gets the same total SMTP connections, split between its processes.
+/// The configurations take turns (SQLite, PostgreSQL 1 worker, 2 workers, SQLite, …) for several rounds, so the
+/// noise of a shared machine falls on all of them; each ratio is the median of its rounds, with its spread.
 /// </summary>
 internal static class ScaleOutBenchmark
 {
-    /// <summary><c>scaleout [--subscribers 100000] [--workers 1,2,4] [--connections 2]</c></summary>
+    /// <summary>Linux's clock ticks per second for /proc's CPU times (USER_HZ).</summary>
+    private const double TicksPerSecond = 100;
+
+    private sealed record Configuration(string Label, int Workers)
+    {
+        public bool Postgres => Workers > 0;
+    }
+
+    /// <summary>
+    /// One run's pace, from the ledger's first recorded message to its last, and the CPU the Digest processes and the
+    /// PostgreSQL server spent per 1,000 messages over that time (from /proc).
+    /// </summary>
+    private sealed record Measurement(double Rate, int Sent, TimeSpan Elapsed, double WorkerCpuMs, double ServerCpuMs);
+
+    /// <summary>
+    /// <c>scaleout [--subscribers 50000] [--workers 1,2] [--connections 4] [--rounds 3] [--statements]</c>:
+    /// <c>--connections</c> is the total over a configuration's processes; <c>--statements</c> prints the statements
+    /// the PostgreSQL server spent its time on in the last round (pg_stat_statements).
+    /// </summary>
     public static async Task RunAsync(string[] args)
     {
-        int subscribers = DeliveryBenchmark.Option(args, "--subscribers", 100_000);
-        int connections = DeliveryBenchmark.Option(args, "--connections", 2);
+        int subscribers = DeliveryBenchmark.Option(args, "--subscribers", 50_000);
+        int connections = DeliveryBenchmark.Option(args, "--connections", 4);
+        int rounds = DeliveryBenchmark.Option(args, "--rounds", 3);
+        bool statements = args.Contains("--statements");
         int at = Array.IndexOf(args, "--workers");
-        int[] workerCounts = (at >= 0 && at + 1 < args.Length ? args[at + 1] : "1,2,4").Split(',').Select(int.Parse).ToArray();
+        int[] workerCounts = (at >= 0 && at + 1 < args.Length ? args[at + 1] : "1,2").Split(',').Select(int.Parse).ToArray();
+        if (workerCounts.Any(w => w < 1 || connections % w != 0))
+            throw new ArgumentException($"--connections {connections} must split evenly between the processes of every worker count ({string.Join(',', workerCounts)})");
         await using var sink = await SmtpSink.StartDiscardingAsync();
-        await using var postgres = await PostgresCluster.StartAsync(durable: true); // fsync on, as an operator runs it
+        await using var postgres = await PostgresCluster.StartAsync(durable: true, statementStatistics: statements);
 
-        Console.WriteLine($"One edition, {subscribers:N0} subscribers, {connections} SMTP connections per process, smtp-sink on loopback");
-        double baseline = await MeasureAsync("SQLite, 1 process", new ServiceSettings(sink.Port) { Connections = connections }, 1, subscribers);
-        var results = new List<(int Workers, double Rate)>();
-        foreach (int workers in workerCounts)
+        Configuration[] configurations = [new("SQLite, 1 process", 0), .. workerCounts.Select(w => new Configuration($"PostgreSQL, {w} worker(s)", w))];
+        var results = configurations.ToDictionary(c => c, _ => new List<Measurement>());
+        Console.WriteLine($"One edition, {subscribers:N0} subscribers, {connections} SMTP connections in total per configuration, " +
+                          $"smtp-sink on loopback, PostgreSQL {postgres.Port} with fsync on; {rounds} rounds; load average {LoadAverage()}");
+        for (int round = 1; round <= rounds; round++)
         {
-            var settings = new ServiceSettings(sink.Port) { Connections = connections, PostgresConnectionString = await postgres.CreateDatabaseAsync() };
-            results.Add((workers, await MeasureAsync($"PostgreSQL, {workers} worker(s)", settings, workers, subscribers)));
+            Console.WriteLine($"round {round}");
+            foreach (var configuration in configurations)
+            {
+                var measurement = await MeasureAsync(configuration, sink.Port, postgres, connections, subscribers, statements && round == rounds);
+                results[configuration].Add(measurement);
+                Console.WriteLine($"  {configuration.Label,-26} {measurement.Rate,8:N0} msg/s  ({measurement.Sent:N0} in {measurement.Elapsed.TotalSeconds:0.0} s)" +
+                                  $"  CPU per 1,000 messages: Digest {measurement.WorkerCpuMs:N0} ms" +
+                                  (configuration.Postgres ? $", PostgreSQL server {measurement.ServerCpuMs:N0} ms" : ""));
+            }
         }
 
         Console.WriteLine();
-        foreach (var (workers, rate) in results)
-            Console.WriteLine($"PostgreSQL {workers} worker(s) / SQLite single process: {rate / baseline:0.00}x");
+        Console.WriteLine($"Medians of {rounds} rounds (min–max); load average at the end {LoadAverage()}");
+        foreach (var configuration in configurations)
+        {
+            var m = results[configuration];
+            Console.WriteLine($"  {configuration.Label,-26} {Spread(m.Select(r => r.Rate), "N0")} msg/s;  CPU per 1,000 messages: Digest " +
+                              $"{Spread(m.Select(r => r.WorkerCpuMs), "N0")} ms" +
+                              (configuration.Postgres ? $", PostgreSQL server {Spread(m.Select(r => r.ServerCpuMs), "N0")} ms" : ""));
+        }
+        var baseline = results[configurations[0]];
+        foreach (var configuration in configurations.Skip(1))
+        {
+            // Each round's ratio is against the SQLite run of the same round, measured minutes apart at most.
+            var ratios = results[configuration].Zip(baseline, (pg, sqlite) => pg.Rate / sqlite.Rate);
+            Console.WriteLine($"PostgreSQL {configuration.Workers} worker(s) / SQLite single process: {Spread(ratios, "0.00")}x");
+        }
     }
 
-    private static async Task<double> MeasureAsync(string label, ServiceSettings settings, int workers, int subscribers)
+    private static string Spread(IEnumerable<double> values, string format)
     {
+        var sorted = values.Order().ToList();
+        double median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+        return $"{median.ToString(format, CultureInfo.InvariantCulture)} ({sorted[0].ToString(format, CultureInfo.InvariantCulture)}–" +
+               $"{sorted[^1].ToString(format, CultureInfo.InvariantCulture)})";
+    }
+
+    internal static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
+    private static async Task<Measurement> MeasureAsync(Configuration configuration, int smtpPort, PostgresCluster postgres, int connections,
+        int subscribers, bool profile)
+    {
+        bool statements = profile && configuration.Postgres;
+        var settings = new ServiceSettings(smtpPort)
+        {
+            Connections = connections / Math.Max(1, configuration.Workers),
+            PostgresConnectionString = configuration.Postgres ? await postgres.CreateDatabaseAsync() : null,
+            Cron = "* * * * *", BatchSize = 1000, ClaimTimeout = "00:00:30",
+        };
         using var work = new TempFolder("digest-scaleout");
-        await (settings with { Cron = "* * * * *", BatchSize = 1000, ClaimTimeout = "00:00:30" }).WriteAsync(work.Path);
+        await settings.WriteAsync(work.Path);
         using var engine = await DigestEngine.StartAsync(work.Path);
         await DeliveryBenchmark.SeedAsync(engine.Services, subscribers);
+        if (statements)
+            await PostgresStatements.PrepareAsync(settings.PostgresConnectionString!);
 
-        var role = settings.PostgresConnectionString is null ? "All" : "Worker";
-        var processes = Enumerable.Range(0, workers)
+        var role = configuration.Postgres ? "Worker" : "All";
+        var processes = Enumerable.Range(0, Math.Max(1, configuration.Workers))
             .Select(_ => RunningDigest.Start(work.Path, new Dictionary<string, string> { ["Process:Role"] = role })).ToList();
         try
         {
-            // Every process's scheduler catches up the edition's latest minute at start: one run, cluster-wide.
-            var (sent, elapsed) = await WaitForRunAsync(engine.Services, processes);
-            double rate = sent / elapsed.TotalSeconds;
-            Console.WriteLine($"  {label,-26} {rate,8:N0} msg/s  ({sent:N0} in {elapsed.TotalSeconds:0.0} s)");
-            return rate;
+            await using var connection = await engine.Services.GetRequiredService<Database>().OpenAsync();
+            // Every process's scheduler catches up the edition's latest minute at start: one run, cluster-wide. The
+            // CPU is counted from the first message on, as the rate is.
+            int sentBefore = await WaitAsync(processes, async () => await SentAsync(connection) is var sent and > 0 ? sent : (int?)null);
+            double workerCpu = processes.Sum(p => CpuSeconds(p.ProcessId, reaped: false));
+            double serverCpu = configuration.Postgres ? ServerCpuSeconds(postgres.ServerProcessId) : 0;
+            if (statements)
+                await PostgresStatements.ResetAsync(settings.PostgresConnectionString!);
+            await WaitAsync(processes, async () => await connection.ExecuteScalarAsync<long>(
+                "SELECT COUNT(*) FROM runs WHERE status = @completed", new { completed = RunStatus.Completed }) > 0 ? 1 : (int?)null);
+            workerCpu = processes.Sum(p => CpuSeconds(p.ProcessId, reaped: false)) - workerCpu;
+            serverCpu = configuration.Postgres ? ServerCpuSeconds(postgres.ServerProcessId) - serverCpu : 0;
+
+            // A minute boundary crossed meanwhile starts a second, empty run: the measured one is the completed one.
+            var runId = await connection.ExecuteScalarAsync<long>("SELECT id FROM runs WHERE status = @completed", new { completed = RunStatus.Completed });
+            var (first, last) = await engine.Services.GetRequiredService<DeliveryLedger>().SentBetweenAsync(runId)
+                ?? throw new InvalidOperationException("the run completed without sending");
+            int sent = await SentAsync(connection);
+            if (sent != subscribers)
+                throw new InvalidOperationException($"{sent:N0} of {subscribers:N0} subscribers were sent the run");
+            if (statements)
+                await PostgresStatements.PrintAsync(settings.PostgresConnectionString!, configuration.Label, sent - sentBefore);
+            double perThousand = 1000.0 / (sent - sentBefore);
+            return new Measurement((sent - 1) / (last - first).TotalSeconds, sent, last - first, workerCpu * 1000 * perThousand,
+                serverCpu * 1000 * perThousand);
         }
         finally
         {
@@ -61,23 +148,88 @@ internal static class ScaleOutBenchmark
         }
     }
 
-    private static async Task<(int Sent, TimeSpan Elapsed)> WaitForRunAsync(IServiceProvider services, IReadOnlyList<RunningDigest> processes)
+    private static Task<int> SentAsync(System.Data.Common.DbConnection connection) =>
+        connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM deliveries WHERE status = @sent", new { sent = DeliveryStatus.Sent });
+
+    /// <summary>Polls <paramref name="check"/> until it gives a value, failing at once when a service process stops.</summary>
+    internal static async Task<int> WaitAsync(IReadOnlyList<RunningDigest> processes, Func<Task<int?>> check)
     {
         var deadline = DateTime.UtcNow.AddMinutes(20);
-        await using var connection = await services.GetRequiredService<Database>().OpenAsync();
         while (DateTime.UtcNow < deadline)
         {
-            var run = await connection.QuerySingleOrDefaultAsync<(string CreatedAt, string? CompletedAt)?>(
-                "SELECT created_at, completed_at FROM runs WHERE status = @completed", new { completed = RunStatus.Completed });
-            if (run is { CompletedAt: { } completed } done)
-            {
-                long sent = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'");
-                return ((int)sent, Clock.Parse(completed) - Clock.Parse(done.CreatedAt));
-            }
-            if (processes.Any(p => p.HasExited))
-                throw new InvalidOperationException($"a service process stopped: {processes.First(p => p.HasExited).Log}");
-            await Task.Delay(200);
+            if (await check() is { } value)
+                return value;
+            if (processes.FirstOrDefault(p => p.HasExited) is { } stopped)
+                throw new InvalidOperationException($"a service process stopped: {stopped.Log}");
+            await Task.Delay(50);
         }
         throw new TimeoutException($"the run did not complete; the first process said:\n{processes[0].Log}");
+    }
+
+    /// <summary>User and system CPU of a process (and, with <paramref name="reaped"/>, of its children that have exited).</summary>
+    private static double CpuSeconds(int processId, bool reaped)
+    {
+        string[] fields = StatFields(processId);
+        // After "pid (comm) ": state is field 3 of proc(5), so field N is at index N - 3.
+        long ticks = long.Parse(fields[14 - 3], CultureInfo.InvariantCulture) + long.Parse(fields[15 - 3], CultureInfo.InvariantCulture);
+        if (reaped)
+            ticks += long.Parse(fields[16 - 3], CultureInfo.InvariantCulture) + long.Parse(fields[17 - 3], CultureInfo.InvariantCulture);
+        return ticks / TicksPerSecond;
+    }
+
+    /// <summary>The PostgreSQL server's CPU: the postmaster, its live backends, and the backends that have exited.</summary>
+    private static double ServerCpuSeconds(int postmaster) =>
+        CpuSeconds(postmaster, reaped: true) + Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)
+            .Where(pid => pid > 0 && pid != postmaster)
+            .Sum(pid =>
+            {
+                try
+                {
+                    return int.Parse(StatFields(pid)[4 - 3], CultureInfo.InvariantCulture) == postmaster ? CpuSeconds(pid, reaped: false) : 0;
+                }
+                catch (IOException)
+                {
+                    return 0; // exited meanwhile: counted in the postmaster's reaped children from now on
+                }
+            });
+
+    private static string[] StatFields(int processId)
+    {
+        string stat = File.ReadAllText($"/proc/{processId}/stat");
+        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    }
+
+    /// <summary>What the PostgreSQL server spent its time on, from pg_stat_statements: the profile behind the ledger's SQL.</summary>
+    private static class PostgresStatements
+    {
+        public static async Task PrepareAsync(string connectionString)
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.ExecuteAsync("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        }
+
+        public static async Task ResetAsync(string connectionString)
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.ExecuteAsync("SELECT pg_stat_statements_reset()");
+        }
+
+        public static async Task PrintAsync(string connectionString, string label, int messages)
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            var rows = (await connection.QueryAsync<(long Calls, double TotalMs, string Query)>("""
+                SELECT calls, total_exec_time, query FROM pg_stat_statements
+                WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                ORDER BY total_exec_time DESC
+                """)).ToList();
+            Console.WriteLine($"    {label}: {rows.Sum(r => r.Calls) * 1000.0 / messages:N0} statements and " +
+                              $"{rows.Sum(r => r.TotalMs) * 1000 / messages:N0} ms of execution per 1,000 messages; the top ones:");
+            foreach (var (calls, total, query) in rows.Take(12))
+            {
+                string oneLine = string.Join(' ', query.Split((char[])[' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));
+                Console.WriteLine($"      {calls * 1000.0 / messages,8:N1} calls {total * 1000 / messages,8:N1} ms  {oneLine[..Math.Min(150, oneLine.Length)]}");
+            }
+        }
     }
 }

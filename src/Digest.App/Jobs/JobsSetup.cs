@@ -48,6 +48,9 @@ internal static class JobsSetup
                         UseSlidingInvisibilityTimeout = true,
                         InvisibilityTimeout = TimeSpan.FromMinutes(5),
                         QueuePollInterval = TimeSpan.FromMilliseconds(500),
+                        // An idle worker hears of a queued job at once (LISTEN/NOTIFY), not at its next poll: a run's
+                        // batches are queued chunk by chunk as its audience is frozen.
+                        EnableLongPolling = true,
                         DistributedLockTimeout = TimeSpan.FromMinutes(1),
                         PrepareSchemaIfNecessary = false, // JobQueueSchema installs it
                     });

@@ -57,8 +57,9 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
         var now = time.GetUtcNow();
         string claim = Guid.NewGuid().ToString("N");
         await using var connection = await database.OpenAsync(cancellationToken);
+        IReadOnlyList<long> ids;
         using (await database.WriteTurnAsync(cancellationToken))
-            await connection.ExecuteAsync($"""
+            ids = (await connection.QueryAsync<long>($"""
             UPDATE deliveries SET status = @sending, claim = @claim, updated_at = @now
             WHERE run_id = @runId
               -- Repeated outside the subquery: PostgreSQL re-checks only this level after waiting on a row another
@@ -73,12 +74,16 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
                     OR (status = @sending AND updated_at < @stale))
                 ORDER BY subscriber_id LIMIT @count
                 {database.SkipLockedRows})
+            RETURNING subscriber_id
             """, new
             {
                 runId, claim, count, first = range.First, last = range.Last,
                 now = Clock.Format(now), due = Clock.Format(retriesDueBy < now ? retriesDueBy : now), stale = Clock.Format(now - options.Value.ClaimTimeout),
                 sending = DeliveryStatus.Sending, pending = DeliveryStatus.Pending, retry = DeliveryStatus.Retry,
-            });
+            })).ToList();
+        if (ids.Count == 0)
+            return [];
+        // Read back by key range (the claimed IDs' span), not by scanning every claim the run has out.
         var claimed = await connection.QueryAsync<DeliveryClaim>("""
             SELECT d.subscriber_id AS SubscriberId, d.message_id AS MessageId, d.attempts AS Attempts, p.email AS Email,
                    p.name AS Name, p.status AS SubscriberStatus, s.status AS SubscriptionStatus, d.claim AS Claim
@@ -86,9 +91,9 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
             JOIN subscribers p ON p.id = d.subscriber_id
             JOIN runs r ON r.id = d.run_id
             LEFT JOIN subscriptions s ON s.subscriber_id = d.subscriber_id AND s.edition = COALESCE(r.audience, r.edition)
-            WHERE d.run_id = @runId AND d.claim = @claim AND d.status = @sending
+            WHERE d.run_id = @runId AND d.subscriber_id BETWEEN @low AND @high AND d.claim = @claim AND d.status = @sending
             ORDER BY d.subscriber_id
-            """, new { runId, claim, sending = DeliveryStatus.Sending });
+            """, new { runId, claim, sending = DeliveryStatus.Sending, low = ids.Min(), high = ids.Max() });
         return claimed.ToList();
     }
 
@@ -106,26 +111,14 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
                 """, new { runId, claim.SubscriberId, claim.Claim, now = Clock.Format(time.GetUtcNow()), sending = DeliveryStatus.Sending }) == 1;
     }
 
+    /// <summary>
+    /// How many group commits of outcomes a sender keeps on their way at once: two where the store takes writers side
+    /// by side (each is a round trip to PostgreSQL), one where they take turns anyway (SQLite, in the process).
+    /// </summary>
+    internal int CommitsAtOnce => database.Dialect.WritersTakeTurns ? 1 : 2;
+
     /// <summary>A connection for recording a run's outcomes, kept open by the caller between commits.</summary>
-    public async Task<OutcomeRecorder> OpenRecorderAsync(CancellationToken cancellationToken)
-    {
-        var connection = await database.OpenAsync(cancellationToken);
-        var recorder = new OutcomeRecorder(connection, """
-            UPDATE deliveries SET status = @Status, last_reply = @Reply, next_attempt_at = @Next, claim = NULL,
-                   attempts = attempts + @Charge, updated_at = @now
-            WHERE run_id = @runId AND subscriber_id = @SubscriberId
-            """);
-        try
-        {
-            await recorder.PrepareAsync(cancellationToken);
-            return recorder;
-        }
-        catch
-        {
-            await recorder.DisposeAsync();
-            throw;
-        }
-    }
+    public Task<OutcomeRecorder> OpenRecorderAsync(CancellationToken cancellationToken) => OutcomeRecorder.OpenAsync(database, cancellationToken);
 
     /// <summary>
     /// Records many outcomes in one transaction (one commit instead of one per message). A mailbox that does not
@@ -134,19 +127,10 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
     public async Task RecordAsync(OutcomeRecorder recorder, long runId, IReadOnlyCollection<DeliveryOutcome> outcomes, CancellationToken cancellationToken)
     {
         string now = Clock.Format(time.GetUtcNow());
-        var connection = recorder.Connection;
         using var turn = await database.WriteTurnAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await database.RelaxDurabilityAsync(connection, transaction);
         // In subscriber order, as every writer of the ledger locks rows: two transactions that lock the same rows
         // in different orders deadlock on PostgreSQL.
-        var ordered = outcomes.OrderBy(o => o.SubscriberId).ToList();
-        foreach (var outcome in ordered)
-            await recorder.UpdateAsync(transaction, runId, now, outcome, cancellationToken);
-        var suppressed = ordered.Where(o => o.Suppress).Select(o => new { o.SubscriberId, suppressed = SubscriberStatus.Suppressed }).ToList();
-        if (suppressed.Count > 0)
-            await connection.ExecuteAsync("UPDATE subscribers SET status = @suppressed WHERE id = @SubscriberId", suppressed, transaction);
-        await transaction.CommitAsync(cancellationToken);
+        await recorder.WriteAsync(runId, now, outcomes.OrderBy(o => o.SubscriberId).ToList(), cancellationToken);
     }
 
     /// <summary>

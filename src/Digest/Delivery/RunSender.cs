@@ -33,6 +33,7 @@ public sealed record SendReport(long RunId, int Sent, int Failed, int Retrying, 
 public sealed class RunSender(
     Database database,
     DeliveryLedger ledger,
+    AudienceFreeze audience,
     DigestComposer composer,
     IDigestRenderer renderer,
     MessageFactory messages,
@@ -193,18 +194,30 @@ public sealed class RunSender(
 
     /// <summary>
     /// Claims the range's owed entries in subscriber order, each search starting after the last claim (so a long run
-    /// never rescans what it has sent), and leaves retries this pass scheduled itself for a later pass.
+    /// never rescans what it has sent), and leaves retries this pass scheduled itself for a later pass. A run is
+    /// complete only once its whole audience is frozen and sent.
     /// </summary>
     private async Task ClaimAllAsync(Pass pass, long runId, SubscriberRange range, int chunk, ChannelWriter<Claimed> claims, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
         var remaining = range;
-        while (!pass.Alerted && pass.AwaitingServer is null && await ledger.ClaimAsync(runId, remaining, chunk, started, cancellationToken) is { Count: > 0 } batch)
+        while (!pass.Alerted && pass.AwaitingServer is null)
         {
-            remaining = remaining with { First = batch[^1].SubscriberId + 1 };
-            var at = time.GetUtcNow();
-            foreach (var claim in batch)
-                await claims.WriteAsync(new Claimed(claim, at), cancellationToken);
+            var batch = await ledger.ClaimAsync(runId, remaining, chunk, started, cancellationToken);
+            if (batch.Count > 0)
+            {
+                remaining = remaining with { First = batch[^1].SubscriberId + 1 };
+                var at = time.GetUtcNow();
+                foreach (var claim in batch)
+                    await claims.WriteAsync(new Claimed(claim, at), cancellationToken);
+            }
+            if (batch.Count == chunk)
+                continue;
+            // Short of frozen subscribers: a pass over the whole run freezes the next chunk of the audience itself (a
+            // freeze cut off by a crash goes on here); a batch job's range was frozen before the job was queued.
+            bool frozeMore = range == SubscriberRange.All && await audience.FreezeNextAsync(runId, cancellationToken) is not null;
+            if (batch.Count == 0 && !frozeMore)
+                return;
         }
     }
 
@@ -374,7 +387,7 @@ public sealed class RunSender(
         await using var connection = await database.OpenAsync(cancellationToken);
         int changed = await connection.ExecuteAsync("""
             UPDATE runs SET status = @completed, completed_at = @now
-            WHERE id = @runId AND status = @sending AND NOT EXISTS (
+            WHERE id = @runId AND status = @sending AND freeze_after IS NULL AND NOT EXISTS (
                 SELECT 1 FROM deliveries WHERE run_id = @runId AND status IN (@pending, @claimed, @retry))
             """, new
             {

@@ -13,6 +13,7 @@ namespace Digest.Editions;
 /// </summary>
 public sealed class EditionJobs(
     EditionRunner runner,
+    AudienceFreeze audience,
     RunSender sender,
     DeliveryLedger ledger,
     Database database,
@@ -24,14 +25,23 @@ public sealed class EditionJobs(
 
     /// <summary>
     /// The scheduled firing of an edition at a slot (queued by <see cref="EditionScheduler"/>): the run for that
-    /// slot, fanned out in batch jobs.
+    /// slot, fanned out in batch jobs. The first batches are queued as soon as the run starts; the rest of the
+    /// audience is frozen here chunk by chunk, each chunk queued as its batch job once frozen. A retry of this job
+    /// (after a crash) queues what is still owed and goes on freezing where the freeze stopped.
     /// </summary>
     [AutomaticRetry(Attempts = 3)]
     public async Task FireAsync(string edition, DateTimeOffset slot, CancellationToken cancellationToken)
     {
         var run = await runner.StartAsync(edition, slot, cancellationToken);
-        if (run.Status == RunStatus.Sending)
-            await FanOutAsync(run.Id, cancellationToken);
+        if (run.Status != RunStatus.Sending)
+            return;
+        int batches = await FanOutAsync(run.Id, cancellationToken);
+        while (await audience.FreezeNextAsync(run.Id, cancellationToken) is { } range)
+        {
+            Enqueue(run.Id, range);
+            batches++;
+        }
+        logger.LogInformation("Run {RunId}: audience frozen; {Batches} batch jobs queued in all", run.Id, batches);
     }
 
     /// <summary>
@@ -42,10 +52,13 @@ public sealed class EditionJobs(
     {
         var ranges = await ledger.OwedRangesAsync(runId, delivery.Value.BatchSize, cancellationToken);
         foreach (var range in ranges)
-            jobs.Enqueue<EditionJobs>(job => job.SendBatchAsync(runId, range.First, range.Last, CancellationToken.None));
+            Enqueue(runId, range);
         logger.LogInformation("Run {RunId}: {Batches} batch jobs queued", runId, ranges.Count);
         return ranges.Count;
     }
+
+    private void Enqueue(long runId, SubscriberRange range) =>
+        jobs.Enqueue<EditionJobs>(job => job.SendBatchAsync(runId, range.First, range.Last, CancellationToken.None));
 
     /// <summary>One batch: the run's subscribers with IDs from <paramref name="first"/> to <paramref name="last"/>.</summary>
     [AutomaticRetry(Attempts = 3)]

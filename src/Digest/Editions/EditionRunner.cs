@@ -1,9 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Digest.Articles;
-using Digest.Delivery;
 using Digest.Storage;
-using Digest.Subscribers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,14 +9,14 @@ namespace Digest.Editions;
 
 /// <summary>
 /// Starts the run of an edition for a slot: freezes the articles that arrived since the edition's previous run
-/// and the audience of confirmed subscribers into the ledger, in one transaction. Starting the same slot again
-/// returns the run that exists.
+/// and the first chunk of its audience of confirmed subscribers into the ledger, in one transaction (the rest of the
+/// audience follows in chunks, <see cref="AudienceFreeze"/>). Starting the same slot again returns the run that exists.
 /// </summary>
 public sealed class EditionRunner(
     Database database,
     ArticleStore articles,
+    AudienceFreeze audience,
     IOptionsMonitor<EditionsOptions> editions,
-    IOptions<DeliveryOptions> delivery,
     TimeProvider time,
     ILogger<EditionRunner> logger)
 {
@@ -77,17 +75,15 @@ public sealed class EditionRunner(
             window.Select((a, i) => new { runId, a.Id, Position = i }), transaction);
         if (send)
             await EditionNotes.FreezeAsync(connection, transaction, edition.Name, runId);
-        int audience = !send ? 0 : edition.Options.DeliverAt is { Length: > 0 } deliverAt
-            ? await FreezeLocalTimeAudienceAsync(connection, transaction, runId, edition, slot, LocalDelivery.TryParseHour(deliverAt)!.Value, now)
-            : await FreezeAudienceAsync(connection, transaction, runId, edition, now);
+        int firstChunk = send ? await audience.FreezeFirstAsync(connection, transaction, runId, edition, slot, now) : 0;
         await transaction.CommitAsync(cancellationToken);
 
         if (!send)
             logger.LogInformation("Run {RunId} of {Edition} for {Slot:u}: nothing new since the previous run; nothing sent",
                 runId, edition.Name, slot);
         else
-            logger.LogInformation("Run {RunId} of {Edition} for {Slot:u}: {Articles} articles to {Subscribers} subscribers",
-                runId, edition.Name, slot, window.Count, audience);
+            logger.LogInformation("Run {RunId} of {Edition} for {Slot:u}: {Articles} articles; the first {Subscribers} subscribers frozen, sending starts",
+                runId, edition.Name, slot, window.Count, firstChunk);
         return new Run(runId, edition.Name, slot, status, now);
     }
 
@@ -119,40 +115,6 @@ public sealed class EditionRunner(
         var since = (previous is null ? now : Clock.Parse(previous)) - edition.Options.Lookback;
         return await articles.PendingForEditionAsync(connection, edition.Name, since, transaction);
     }
-
-    private async Task<int> FreezeAudienceAsync(DbConnection connection, DbTransaction transaction, long runId, Edition edition, DateTimeOffset now) =>
-        await connection.ExecuteAsync($"""
-            INSERT INTO deliveries (run_id, subscriber_id, status, message_id, attempts, updated_at)
-            SELECT @runId, a.id, @pending, 'digest.' || @runId || '.' || a.id || '@' || @domain, 0, @now
-            FROM ({SubscriberStore.AudienceQuery}) a
-            """, new { runId, edition = edition.AudienceList, pending = DeliveryStatus.Pending, domain = MessageIdDomain(edition), now = Clock.Format(now) },
-            transaction);
-
-    /// <summary>
-    /// The audience of a local-time edition: every copy is held (pending, with <c>next_attempt_at</c>) until the
-    /// subscriber's own hour arrives. Same run, same articles; only the moment differs.
-    /// </summary>
-    private async Task<int> FreezeLocalTimeAudienceAsync(DbConnection connection, DbTransaction transaction, long runId, Edition edition,
-        DateTimeOffset slot, TimeOnly hour, DateTimeOffset now)
-    {
-        var editionZone = new EditionSchedule(edition.Options).TimeZone;
-        var audience = await connection.QueryAsync<(long Id, string? TimeZone)>(
-            $"SELECT a.id, p.time_zone FROM ({SubscriberStore.AudienceQuery}) a JOIN subscribers p ON p.id = a.id",
-            new { edition = edition.AudienceList }, transaction);
-        string domain = MessageIdDomain(edition);
-        return await connection.ExecuteAsync("""
-            INSERT INTO deliveries (run_id, subscriber_id, status, message_id, attempts, next_attempt_at, updated_at)
-            VALUES (@runId, @Id, @pending, @MessageId, 0, @Due, @now)
-            """, audience.Select(a => new
-            {
-                // The same Message-ID form as FreezeAudienceAsync builds in SQL.
-                runId, a.Id, pending = DeliveryStatus.Pending, MessageId = $"digest.{runId}.{a.Id}@{domain}",
-                Due = Clock.Format(LocalDelivery.DueAt(slot, hour, a.TimeZone, editionZone)), now = Clock.Format(now),
-            }), transaction);
-    }
-
-    /// <summary>Message-IDs are on the edition's From domain, the domain its DKIM signature aligns with.</summary>
-    private string MessageIdDomain(Edition edition) => EditionSender.Domain(edition.Options, delivery.Value);
 
     private static async Task<Run?> FindAsync(DbConnection connection, string edition, DateTimeOffset slot, DbTransaction transaction)
     {

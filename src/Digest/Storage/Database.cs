@@ -4,20 +4,18 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Digest.Storage;
 
 /// <summary>
 /// Opens connections to the configured store (SQLite or PostgreSQL) and brings its schema up to date. Both run the
-/// same SQL: the few dialect differences live here.
+/// same SQL: the few dialect differences live in <see cref="Dialect"/>.
 /// </summary>
 public sealed class Database : IAsyncDisposable
 {
     private readonly string _connectionString;
-    private readonly NpgsqlDataSource? _postgres;
     private readonly ILogger<Database> _logger;
-    private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
+    private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly Lock _checkpointerLock = new();
     private WalCheckpointer? _checkpointer;
     private bool _disposed;
@@ -39,11 +37,13 @@ public sealed class Database : IAsyncDisposable
                 ? new SqliteConnectionStringBuilder { DataSource = Path.Combine(DataDirectory, "digest.db") }.ToString()
                 : storage.ConnectionString;
         DataFolderException.Prepare(DataDirectory, Provider == StorageProvider.Sqlite ? SqliteFile(_connectionString) : null);
-        if (Provider == StorageProvider.Postgres)
-            _postgres = NpgsqlDataSource.Create(_connectionString);
+        Dialect = StorageDialect.For(Provider, _connectionString);
     }
 
     public StorageProvider Provider { get; }
+
+    /// <summary>What the configured store does differently from the other.</summary>
+    public StorageDialect Dialect { get; }
 
     /// <summary>The database file of a SQLite connection string; null for in-memory and URI forms.</summary>
     private static string? SqliteFile(string connectionString)
@@ -62,14 +62,9 @@ public sealed class Database : IAsyncDisposable
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
-        if (_postgres is not null)
-            return await _postgres.OpenConnectionAsync(cancellationToken);
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        // Readers never block the single writer; the inbox, the web and the sender share the file. No commit copies
-        // the log back into the file: the checkpointer does, beside the writers.
-        await connection.ExecuteAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA wal_autocheckpoint=0;");
-        StartCheckpointer();
+        var connection = await Dialect.OpenAsync(cancellationToken);
+        if (Dialect.WritersTakeTurns)
+            StartCheckpointer();
         return connection;
     }
 
@@ -110,7 +105,7 @@ public sealed class Database : IAsyncDisposable
                 "SELECT COUNT(*) FROM schema_version WHERE version = @Version", new { migration.Version }, transaction) > 0;
             if (applied)
                 continue;
-            await connection.ExecuteAsync(migration.Sql.Replace("{pk}", IdentityPrimaryKey), transaction: transaction);
+            await connection.ExecuteAsync(migration.Sql.Replace("{pk}", Dialect.IdentityPrimaryKey), transaction: transaction);
             await connection.ExecuteAsync(
                 "INSERT INTO schema_version (version, applied_at) VALUES (@Version, @Now)",
                 new { migration.Version, Now = Clock.Format(DateTimeOffset.UtcNow) }, transaction);
@@ -119,15 +114,9 @@ public sealed class Database : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Makes transactions that name the same key run one after another, across processes, until this transaction
-    /// ends: a PostgreSQL advisory lock. SQLite needs none: its write transactions already run one at a time.
-    /// </summary>
-    public async Task SerialiseAsync(DbConnection connection, DbTransaction transaction, string key)
-    {
-        if (Provider == StorageProvider.Postgres)
-            await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtext(@key))", new { key }, transaction);
-    }
+    /// <inheritdoc cref="StorageDialect.SerialiseAsync"/>
+    public Task SerialiseAsync(DbConnection connection, DbTransaction transaction, string key) =>
+        Dialect.SerialiseAsync(connection, transaction, key);
 
     /// <summary>
     /// Waits for this process's turn to write, for the writers that take turns many times a second (the ledger's
@@ -137,10 +126,10 @@ public sealed class Database : IAsyncDisposable
     /// </summary>
     public async ValueTask<WriteTurn> WriteTurnAsync(CancellationToken cancellationToken)
     {
-        if (Provider == StorageProvider.Postgres)
+        if (!Dialect.WritersTakeTurns)
             return default;
-        await _sqliteWriter.WaitAsync(cancellationToken);
-        return new WriteTurn(_sqliteWriter);
+        await _writer.WaitAsync(cancellationToken);
+        return new WriteTurn(_writer);
     }
 
     /// <summary>A turn to write; disposing it gives the turn to the next writer.</summary>
@@ -149,28 +138,11 @@ public sealed class Database : IAsyncDisposable
         public void Dispose() => turn?.Release();
     }
 
-    /// <summary>
-    /// Lets this transaction's commit return before PostgreSQL has flushed it to disk, the durability SQLite has here
-    /// (synchronous=NORMAL): a crashed Digest process loses nothing, a power cut of the database server can lose
-    /// its last fraction of a second. Used for the delivery ledger's outcomes, where waiting for each flush would cap
-    /// a worker at a few commits per disk flush.
-    /// </summary>
-    public async Task RelaxDurabilityAsync(DbConnection connection, DbTransaction transaction)
-    {
-        if (Provider == StorageProvider.Postgres)
-            await connection.ExecuteAsync("SET LOCAL synchronous_commit = off", transaction: transaction);
-    }
+    /// <inheritdoc cref="StorageDialect.RelaxDurabilityAsync"/>
+    public Task RelaxDurabilityAsync(DbConnection connection) => Dialect.RelaxDurabilityAsync(connection);
 
-    /// <summary>
-    /// Appended to a query that picks rows to claim: on PostgreSQL it locks the rows it picks and passes over rows
-    /// another sender has locked, so concurrent claimers never wait on each other (two claims waiting on each
-    /// other's rows deadlock). SQLite's claims already run one at a time.
-    /// </summary>
-    public string SkipLockedRows => Provider == StorageProvider.Postgres ? "FOR UPDATE SKIP LOCKED" : "";
-
-    private string IdentityPrimaryKey => Provider == StorageProvider.Postgres
-        ? "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
-        : "INTEGER PRIMARY KEY AUTOINCREMENT";
+    /// <inheritdoc cref="StorageDialect.SkipLockedRows"/>
+    public string SkipLockedRows => Dialect.SkipLockedRows;
 
     public async ValueTask DisposeAsync()
     {
@@ -182,7 +154,6 @@ public sealed class Database : IAsyncDisposable
         }
         if (checkpointer is not null)
             await checkpointer.DisposeAsync();
-        if (_postgres is not null)
-            await _postgres.DisposeAsync();
+        await Dialect.DisposeAsync();
     }
 }

@@ -142,5 +142,8 @@ internal static class Migrations
             );
             ALTER TABLE runs ADD COLUMN note TEXT;
             """),
+        new(11, "a run's audience frozen in chunks: the last subscriber frozen so far, NULL once the whole audience is", """
+            ALTER TABLE runs ADD COLUMN freeze_after BIGINT;
+            """),
     ];
 }

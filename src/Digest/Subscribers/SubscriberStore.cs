@@ -111,6 +111,19 @@ public sealed class SubscriberStore(Database database, TimeProvider time)
         WHERE s.edition = @edition AND s.status = 'confirmed' AND p.status = 'confirmed'
         """;
 
+    /// <summary>
+    /// The audience's confirmed subscribers with IDs in (<c>@after</c>, <c>@last</c>], in ID order, with their time zones:
+    /// the chunk a run's audience is frozen in. The range is put on both tables, so each index is entered where the chunk
+    /// starts (through <see cref="AudienceQuery"/>'s join PostgreSQL scanned every earlier subscriber for each chunk).
+    /// Ordered by <c>s.subscriber_id</c>, the index's own order: ordered by <c>p.id</c>, SQLite sorts the whole rest of
+    /// the audience for every chunk.
+    /// </summary>
+    internal static string AudienceChunkQuery => """
+        SELECT p.id AS Id, p.time_zone AS TimeZone FROM subscriptions s JOIN subscribers p ON p.id = s.subscriber_id
+        WHERE s.edition = @edition AND s.status = 'confirmed' AND p.status = 'confirmed'
+          AND s.subscriber_id > @after AND p.id > @after AND s.subscriber_id <= @last AND p.id <= @last
+        """;
+
     internal static async Task<Subscriber?> FindAsync(DbConnection connection, long id) =>
         await connection.QuerySingleOrDefaultAsync<Subscriber>(
             "SELECT id, email, name, status FROM subscribers WHERE id = @id", new { id });

@@ -40,4 +40,33 @@ public sealed class CrashRecoveryTests
         var received = await sink.WaitForAsync(Audience, TimeSpan.FromSeconds(5));
         AssertEveryoneOnce_ButInFlight(ledger, received, inFlightLimit: Connections);
     }
+
+    [Fact]
+    public async Task Service_RestartedAfterACrashMidFreeze_FreezesTheRestOfTheAudience_AndSendsEveryoneOnce()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        using var work = new TempFolder("digest-crash-freeze");
+        await new ServiceSettings(sink.Port) { Connections = Connections, BatchSize = 50 }.WriteAsync(work.Path);
+        using var engine = await DigestEngine.StartAsync(work.Path);
+        await SeedAsync(engine.Services, 230);
+        // What a process leaves behind when it dies midway through freezing the audience: the run with its first
+        // chunk (frozen with the run), one more chunk, and the rest of the audience not in the ledger yet.
+        var run = await engine.Services.GetRequiredService<EditionRunner>().StartNowAsync("daily");
+        var frozen = await engine.Services.GetRequiredService<AudienceFreeze>().FreezeNextAsync(run.Id, CancellationToken.None);
+        Assert.Equal(100, (await LedgerAsync(engine.Services, run.Id)).Count);
+        // Sending everyone frozen so far does not complete the run: the rest of the audience is still owed it.
+        var sent = await engine.Services.GetRequiredService<RunSender>().SendAsync(run.Id, new SubscriberRange(1, frozen!.Last), CancellationToken.None);
+        Assert.Equal((100, false), (sent.Sent, sent.Completed));
+
+        await using (var service = RunningDigest.Start(work.Path))
+        {
+            await WaitForCompletionAsync(engine.Services, run.Id, TimeSpan.FromSeconds(90));
+            service.AssertNoErrorsLogged();
+        }
+
+        var ledger = await LedgerAsync(engine.Services, run.Id);
+        Assert.Equal(230, ledger.Count);
+        AssertExactlyOnce(ledger, await sink.WaitForAsync(230, TimeSpan.FromSeconds(5)));
+        Assert.All(ledger, entry => Assert.Equal(DeliveryStatus.Sent, entry.Status));
+    }
 }

@@ -21,6 +21,9 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The server's main process (the postmaster), whose children are its backends.</summary>
+    public int ServerProcessId => int.Parse(File.ReadLines(Path.Combine(_folder, "data", "postmaster.pid")).First());
+
     /// <summary>A connection string to a fresh database of its own.</summary>
     public async Task<string> CreateDatabaseAsync()
     {
@@ -39,9 +42,10 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     /// <summary>
     /// Starts a cluster. Tests trade durability for speed (no fsync, no full-page writes); a benchmark asks for
-    /// <paramref name="durable"/>, the settings an operator runs with.
+    /// <paramref name="durable"/>, the settings an operator runs with; <paramref name="statementStatistics"/> loads
+    /// <c>pg_stat_statements</c> so a benchmark can say which statements the server spends its time on.
     /// </summary>
-    public static async Task<PostgresCluster> StartAsync(bool durable = false)
+    public static async Task<PostgresCluster> StartAsync(bool durable = false, bool statementStatistics = false)
     {
         string bin = Directory.GetDirectories("/usr/lib/postgresql").Select(v => Path.Combine(v, "bin")).Where(b => File.Exists(Path.Combine(b, "initdb")))
             .OrderDescending().FirstOrDefault()
@@ -54,7 +58,8 @@ public sealed class PostgresCluster : IAsyncDisposable
         await cluster.AsPostgresAsync("initdb", "-D", Path.Combine(folder, "data"), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8");
         await cluster.AsPostgresAsync("pg_ctl", "-D", Path.Combine(folder, "data"), "-l", Path.Combine(folder, "log"), "-w", "start",
             "-o", $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=300"
-                + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"));
+                + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+                + (statementStatistics ? " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" : ""));
         return cluster;
     }
 

@@ -132,6 +132,47 @@ public sealed class PostgresStorageTests : IAsyncLifetime
         Assert.InRange(counts.GetValueOrDefault(DeliveryStatus.Sent), 1, Recipients);
     }
 
+    /// <summary>
+    /// One commit of mixed outcomes on PostgreSQL (one statement there): each row gets its own status, reply, retry
+    /// time and attempt, a mailbox that does not exist is suppressed with it, and a refusal of Digest itself is not charged.
+    /// </summary>
+    [Fact]
+    public async Task Ledger_RecordsACommitOfMixedOutcomes_EachOnItsOwnRow_AndSuppressesMissingMailboxes()
+    {
+        using var folder = new TempFolder();
+        await using var database = new Database(
+            Options.Create(new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = await _cluster.CreateDatabaseAsync(), DataDirectory = folder.Path }),
+            new HostingEnvironment { ContentRootPath = folder.Path }, NullLogger<Database>.Instance);
+        await database.MigrateAsync();
+        long runId = await SeedRunAsync(database, 4);
+        var ledger = new DeliveryLedger(database, Options.Create(new DeliveryOptions()), TimeProvider.System);
+        var claims = await ledger.ClaimAsync(runId, SubscriberRange.All, 10, DateTimeOffset.UtcNow, CancellationToken.None);
+        Assert.Equal(4, claims.Count);
+        var retryAt = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        long[] ids = claims.Select(c => c.SubscriberId).ToArray();
+
+        await using (var recorder = await ledger.OpenRecorderAsync(CancellationToken.None))
+            await ledger.RecordAsync(recorder, runId, [
+                new DeliveryOutcome(ids[3], DeliveryStatus.Retry, "relay says: fix the password", retryAt, Charged: false),
+                new DeliveryOutcome(ids[0], DeliveryStatus.Sent, "250 2.0.0 queued"),
+                new DeliveryOutcome(ids[2], DeliveryStatus.Retry, "451 4.7.1 later", retryAt),
+                new DeliveryOutcome(ids[1], DeliveryStatus.Failed, "550 5.1.1 no such user", Suppress: true),
+            ], CancellationToken.None);
+
+        await using var connection = await database.OpenAsync();
+        var rows = (await connection.QueryAsync<(long Id, string Status, string Reply, string? Next, long Attempts, string? Claim, string Subscriber)>("""
+            SELECT d.subscriber_id, d.status, d.last_reply, d.next_attempt_at, d.attempts, d.claim, p.status
+            FROM deliveries d JOIN subscribers p ON p.id = d.subscriber_id WHERE d.run_id = @runId ORDER BY d.subscriber_id
+            """, new { runId })).ToList();
+        (long, string, string, string?, long, string?, string)[] expected = [
+            (ids[0], DeliveryStatus.Sent, "250 2.0.0 queued", null, 1L, null, SubscriberStatus.Confirmed),
+            (ids[1], DeliveryStatus.Failed, "550 5.1.1 no such user", null, 1L, null, SubscriberStatus.Suppressed),
+            (ids[2], DeliveryStatus.Retry, "451 4.7.1 later", Clock.Format(retryAt), 1L, null, SubscriberStatus.Confirmed),
+            (ids[3], DeliveryStatus.Retry, "relay says: fix the password", Clock.Format(retryAt), 0L, null, SubscriberStatus.Confirmed),
+        ];
+        Assert.Equal(expected, rows);
+    }
+
     /// <summary>A sending run owed to <paramref name="recipients"/> new subscribers.</summary>
     private static async Task<long> SeedRunAsync(Database database, int recipients)
     {
