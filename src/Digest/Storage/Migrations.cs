@@ -142,5 +142,9 @@ internal static class Migrations
             );
             ALTER TABLE runs ADD COLUMN note TEXT;
             """),
+        new(11, "the picture an article may carry (its address and alt text), shown in the digest's HTML", """
+            ALTER TABLE articles ADD COLUMN image_url TEXT;
+            ALTER TABLE articles ADD COLUMN image_alt TEXT;
+            """),
     ];
 }
