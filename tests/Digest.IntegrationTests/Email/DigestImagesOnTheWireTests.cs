@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using Digest.Editions;
 using Digest.IntegrationTests.Infrastructure;
+using Digest.Subscribers;
 using MimeKit;
 
 namespace Digest.IntegrationTests.Email;
@@ -40,5 +42,24 @@ public sealed class DigestImagesOnTheWireTests
         Assert.Contains("Night Ferry to the Islands Returns in June", message.HtmlBody);
         Assert.DoesNotContain("<img", message.HtmlBody);
         Assert.DoesNotContain("images.example.org", message.HtmlBody);
+    }
+
+    [Fact]
+    public async Task Archive_ShowsTheRunsPicturesAsTheDigestDid_AndLetsTheBrowserLoadThem()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        using var host = DigestTestHost.SendingTo(sink);
+        foreach (string article in WithImages)
+            await host.DropArticleAsync(article);
+        await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana Lima", ["daily"]);
+
+        var report = await host.Get<EditionJobs>().SendNowAsync("daily", CancellationToken.None);
+
+        Assert.Equal((1, 0), (report!.Sent, report.Failed));
+        var page = await host.CreateClient().GetAsync($"/archive/{report.RunId}");
+        string html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("<img src=\"https://images.example.org/2026/03/night-ferry.jpg\" alt=\"Passengers boarding the night ferry at the harbour pier\" width=\"536\"", html);
+        Assert.Contains("<img src=\"https://images.example.org/2026/03/covered-market.jpg\" alt=\"Covered Market Reopens After a Year of Repairs\" width=\"536\"", html);
+        Assert.Contains("img-src 'self' data: https:;", page.Headers.GetValues("Content-Security-Policy").Single());
     }
 }
