@@ -10,7 +10,8 @@ using Microsoft.Net.Http.Headers;
 namespace Digest.App.Api;
 
 /// <summary>The JSON form of an article, as described to integrators (<see cref="ArticleJson"/> reads it).</summary>
-public sealed record ArticleJsonBody(string Headline, string PublishedAt, IReadOnlyList<string> Highlights, string Body, string? Url, string? Source);
+public sealed record ArticleJsonBody(string Headline, string PublishedAt, IReadOnlyList<string> Highlights, string Body, string? Url, string? Source,
+    string? Image = null, string? ImageAlt = null);
 
 /// <summary>What <c>POST /api/articles</c> answers for a stored (or recognised) article.</summary>
 public sealed record ArticleAnswer(long Id, string Slug, string Url, bool Duplicate, string? MatchedBy, string Message);

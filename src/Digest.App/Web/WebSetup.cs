@@ -10,9 +10,12 @@ namespace Digest.App.Web;
 
 internal static class WebSetup
 {
-    /// <summary>Every Digest page may load only Digest's own stylesheet, script and images, and be framed only by Digest.</summary>
+    /// <summary>
+    /// Every Digest page may load only Digest's own stylesheet and script, and be framed only by Digest; images also
+    /// over https, for the articles' pictures the archive shows as the digest did.
+    /// </summary>
     private const string PagePolicy =
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; " +
+        "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; " +
         "form-action 'self'; frame-ancestors 'self'; frame-src 'self'";
 
     /// <summary>The Hangfire dashboard and the API reference are third-party pages that use inline scripts and styles.</summary>

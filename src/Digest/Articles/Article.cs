@@ -6,7 +6,8 @@ public sealed record ArticleContent(
     DateOnly PublishedOn,
     IReadOnlyList<string> Highlights,
     IReadOnlyList<string> Body,
-    IReadOnlyList<string> Analysis)
+    IReadOnlyList<string> Analysis,
+    ArticleImage? Image = null)
 {
     /// <summary>
     /// The first real paragraph of the body (section headings are short lines): what a digest shows

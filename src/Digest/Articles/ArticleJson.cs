@@ -7,7 +7,7 @@ public sealed record ArticleSubmission(ParseOutcome Outcome, string? Url = null,
 
 /// <summary>
 /// Reads the JSON form of an article (<c>headline</c>, <c>publishedAt</c>, <c>highlights[]</c>, <c>body</c>, optional
-/// <c>url</c> and <c>source</c>). Every problem names the field and, where the field is present, its line.
+/// <c>url</c>, <c>source</c>, <c>image</c> and <c>imageAlt</c>). Every problem names the field and, where the field is present, its line.
 /// </summary>
 public static class ArticleJson
 {
@@ -21,6 +21,8 @@ public static class ArticleJson
         ["body"] = "a string, or an array of paragraph strings",
         ["url"] = "a string",
         ["source"] = "a string",
+        ["image"] = "a string, the picture's absolute http(s) address",
+        ["imageAlt"] = "a string",
     };
 
     public static ArticleSubmission Parse(byte[] json)
@@ -63,6 +65,14 @@ public static class ArticleJson
         if (!string.IsNullOrEmpty(url) && !IsWebAddress(url))
             problems.Add(new ArticleProblem(LineOf("url"), $"url: '{url}' is not an absolute http(s) address"));
 
+        ArticleImage? image = null;
+        if (!string.IsNullOrWhiteSpace(fields.Image))
+        {
+            image = ArticleImage.From(fields.Image, fields.ImageAlt, baseUri: null, out string? problem);
+            if (problem is not null)
+                problems.Add(new ArticleProblem(LineOf("image"), $"image: {problem}"));
+        }
+
         foreach (var (field, values) in new (string, IEnumerable<string?>)[]
             { ("headline", [headline]), ("highlights", highlights), ("body", body), ("url", [url]), ("source", [fields.Source]) })
         {
@@ -72,7 +82,7 @@ public static class ArticleJson
 
         if (problems.Count > 0)
             return new ArticleSubmission(new ParseOutcome(null, problems));
-        var content = new ArticleContent(headline, published, highlights, body, []);
+        var content = new ArticleContent(headline, published, highlights, body, [], image);
         return new ArticleSubmission(new ParseOutcome(content, []), string.IsNullOrEmpty(url) ? null : url, fields.Source?.Trim());
     }
 
@@ -153,5 +163,6 @@ public static class ArticleJson
         return lines;
     }
 
-    private sealed record Fields(string? Headline, string? PublishedAt, string?[]? Highlights, JsonElement? Body, string? Url, string? Source);
+    private sealed record Fields(string? Headline, string? PublishedAt, string?[]? Highlights, JsonElement? Body, string? Url, string? Source,
+        string? Image, string? ImageAlt);
 }

@@ -82,6 +82,7 @@ public static partial class ArticleParser
         private string? _title;
         private string? _rewrittenHeadline;
         private DateOnly? _published;
+        private ArticleImage? _image;
         private int _publishedLine;
         private int _titleLine = 1;
         private bool _missingTitleReported;
@@ -116,6 +117,12 @@ public static partial class ArticleParser
                 && PublishedLine().Match(line) is { Success: true } published)
             {
                 ReadDate(published.Groups["date"].Value, number);
+                return section;
+            }
+            if (_title is not null && section is Section.Preamble or Section.Highlights
+                && ImageLine().Match(line) is { Success: true } image)
+            {
+                ReadImage(image, number);
                 return section;
             }
             if (HeadlineLine().Match(line) is { Success: true } headline)
@@ -170,6 +177,16 @@ public static partial class ArticleParser
                     $"cannot read the date '{text.Trim()}'; write it as 9 August 2025, August 9, 2025 or 2025-08-09"));
         }
 
+        /// <summary>"Image: https://… words that describe it": the first such line counts.</summary>
+        private void ReadImage(Match line, int number)
+        {
+            if (_image is not null)
+                return;
+            _image = ArticleImage.From(line.Groups["url"].Value, line.Groups["alt"].Value, baseUri: null, out string? problem);
+            if (problem is not null)
+                _problems.Add(new ArticleProblem(number, $"Image: {problem}; write it as 'Image: https://example.org/picture.jpg' and, optionally, words that describe it"));
+        }
+
         private ParseOutcome Finish()
         {
             if (string.IsNullOrWhiteSpace(_title) && !_missingTitleReported)
@@ -186,7 +203,8 @@ public static partial class ArticleParser
                 _published!.Value,
                 _highlights,
                 WithoutRepeat(_body),
-                WithoutRepeat(_analysis));
+                WithoutRepeat(_analysis),
+                _image);
             if (article.Highlights.Count == 0 && article.Body.Count == 0)
                 return ParseOutcome.Fail(1, "the article has neither highlights nor a body");
             return new ParseOutcome(article, []);
@@ -224,6 +242,9 @@ public static partial class ArticleParser
 
     [GeneratedRegex(@"^\s*Headline\s*:\s*(?<text>\S.*)$", RegexOptions.IgnoreCase)]
     private static partial Regex HeadlineLine();
+
+    [GeneratedRegex(@"^\s*Image\s*:\s*(?<url>\S*)\s*(?<alt>.*)$", RegexOptions.IgnoreCase)]
+    private static partial Regex ImageLine();
 
     [GeneratedRegex(@"^\s*Highlights\s*:?\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex HighlightsHeading();

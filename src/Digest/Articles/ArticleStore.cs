@@ -79,7 +79,9 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
             origin.Source,
             Clock.Format(time.GetUtcNow()),
             origin.Url,
-            origin.ExternalKey);
+            origin.ExternalKey,
+            content.Image?.Url,
+            content.Image?.Alt);
         long? id = await InsertAsync(connection, transaction, row);
         if (id is null)
         {
@@ -93,8 +95,10 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
     /// <summary>The new row's id, or null when the slug is taken (one statement instead of a check and an insert).</summary>
     private static Task<long?> InsertAsync(DbConnection connection, DbTransaction transaction, NewRow row) =>
         connection.ExecuteScalarAsync<long?>("""
-            INSERT INTO articles (slug, content_key, headline, published_on, highlights, body, analysis, source, ingested_at, url, external_key)
-            VALUES (@Slug, @Key, @Headline, @PublishedOn, @Highlights, @Body, @Analysis, @Source, @IngestedAt, @Url, @ExternalKey)
+            INSERT INTO articles (slug, content_key, headline, published_on, highlights, body, analysis, source, ingested_at, url, external_key,
+                                  image_url, image_alt)
+            VALUES (@Slug, @Key, @Headline, @PublishedOn, @Highlights, @Body, @Analysis, @Source, @IngestedAt, @Url, @ExternalKey,
+                    @ImageUrl, @ImageAlt)
             ON CONFLICT (slug) DO NOTHING
             RETURNING id
             """, row, transaction);
@@ -214,17 +218,18 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
     }
 
     private const string Columns = "a.id AS Id, a.slug AS Slug, a.headline AS Headline, a.published_on AS PublishedOn, "
-        + "a.highlights AS Highlights, a.body AS Body, a.analysis AS Analysis, a.source AS Source, a.ingested_at AS IngestedAt, a.url AS Url";
+        + "a.highlights AS Highlights, a.body AS Body, a.analysis AS Analysis, a.source AS Source, a.ingested_at AS IngestedAt, a.url AS Url, "
+        + "a.image_url AS ImageUrl, a.image_alt AS ImageAlt";
 
     private sealed record MatchRow(long Id, string Slug, string MatchedBy);
 
     private sealed record NewRow(string Slug, string Key, string Headline, string PublishedOn, string Highlights, string Body,
-        string Analysis, string Source, string IngestedAt, string? Url, string? ExternalKey);
+        string Analysis, string Source, string IngestedAt, string? Url, string? ExternalKey, string? ImageUrl, string? ImageAlt);
 
     private sealed record RunRow(long ArticleId, long RunId, string Edition, string Slot, string Status);
 
     private sealed record ArticleRow(long Id, string Slug, string Headline, string PublishedOn, string Highlights,
-        string Body, string Analysis, string Source, string IngestedAt, string? Url)
+        string Body, string Analysis, string Source, string IngestedAt, string? Url, string? ImageUrl, string? ImageAlt)
     {
         public Article ToArticle() => new(
             Id,
@@ -234,7 +239,8 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
                 DateOnly.ParseExact(PublishedOn, "yyyy-MM-dd", CultureInfo.InvariantCulture),
                 JsonSerializer.Deserialize<string[]>(Highlights) ?? [],
                 JsonSerializer.Deserialize<string[]>(Body) ?? [],
-                JsonSerializer.Deserialize<string[]>(Analysis) ?? []),
+                JsonSerializer.Deserialize<string[]>(Analysis) ?? [],
+                ImageUrl is null ? null : new ArticleImage(ImageUrl, ImageAlt)),
             Source,
             Clock.Parse(IngestedAt),
             Url);

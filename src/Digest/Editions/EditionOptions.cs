@@ -39,6 +39,12 @@ public sealed class EditionOptions
     /// </summary>
     public string Culture { get; set; } = "en";
 
+    /// <summary>
+    /// Whether the HTML part shows an article's picture (from its feed, an Image: line or the API). False: no picture at
+    /// all, for readers or relays that block remote images. The text part never has pictures.
+    /// </summary>
+    public bool Images { get; set; } = true;
+
     /// <summary>Fewer new articles than this count as "nothing new": they wait for the next slot.</summary>
     public int MinArticles { get; set; } = 1;
 

@@ -14,7 +14,7 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
     DigestStrings strings)
 {
     /// <summary>Longest headline, highlight and lead shown in a digest; longer ones are cut at a word, the whole text is on the article's page.</summary>
-    public const int MaxHeadlineChars = 200, MaxHighlightChars = 300, MaxLeadChars = 400;
+    public const int MaxHeadlineChars = 200, MaxHighlightChars = 300, MaxLeadChars = 400, MaxAltChars = 300;
 
     /// <summary>
     /// What a run's HTML may weigh before its recipient's own text: Gmail clips a message over about 102 KB, and a
@@ -38,7 +38,7 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
         var local = TimeZoneInfo.ConvertTime(slot, TimeZoneInfo.FindSystemTimeZoneById(edition.Options.TimeZone));
         var options = edition.Options;
         var labels = strings.For(options.Culture);
-        var shown = articles.Take(options.MaxArticles).Select(a => ToView(a, options.MaxHighlights, labels)).ToList();
+        var shown = articles.Take(options.MaxArticles).Select(a => ToView(a, options, labels)).ToList();
         var links = articles.Skip(options.MaxArticles).Take(options.MaxLinks).Select(ToLink).ToList();
         var view = new DigestView(
             labels,
@@ -96,12 +96,19 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
 
     private string ArticleUrl(Article article) => site.Value.ArticleUrl(article.Slug);
 
-    private ArticleView ToView(Article article, int maxHighlights, DigestLabels labels) => new(
-        ShortText.Cut(article.Content.Headline, MaxHeadlineChars),
-        article.Content.PublishedOn.ToString(labels.ArticleDatePattern, labels.Culture),
-        article.Content.Highlights.Take(maxHighlights).Select(h => ShortText.Cut(h, MaxHighlightChars)).ToList(),
-        article.Content.Highlights.Count == 0 ? ShortText.Cut(article.Content.Lead, MaxLeadChars) : null,
-        ArticleUrl(article));
+    private ArticleView ToView(Article article, EditionOptions options, DigestLabels labels)
+    {
+        string headline = ShortText.Cut(article.Content.Headline, MaxHeadlineChars);
+        return new ArticleView(
+            headline,
+            article.Content.PublishedOn.ToString(labels.ArticleDatePattern, labels.Culture),
+            article.Content.Highlights.Take(options.MaxHighlights).Select(h => ShortText.Cut(h, MaxHighlightChars)).ToList(),
+            article.Content.Highlights.Count == 0 ? ShortText.Cut(article.Content.Lead, MaxLeadChars) : null,
+            ArticleUrl(article),
+            options.Images && article.Content.Image is { } image
+                ? new ImageView(image.Url, string.IsNullOrWhiteSpace(image.Alt) ? headline : ShortText.Cut(image.Alt, MaxAltChars))
+                : null);
+    }
 
     private ArticleLink ToLink(Article article) => new(ShortText.Cut(article.Content.Headline, MaxHeadlineChars), ArticleUrl(article));
 

@@ -25,7 +25,11 @@ public sealed record DigestView(
 /// <summary>The editor's note: its Markdown rendered for the HTML part (<see cref="NoteMarkdown"/>), and as written for the text part, where Markdown reads as it is.</summary>
 public sealed record NoteView(string Html, string Text);
 
-public sealed record ArticleView(string Headline, string DateLine, IReadOnlyList<string> Highlights, string? Lead, string Url);
+public sealed record ArticleView(string Headline, string DateLine, IReadOnlyList<string> Highlights, string? Lead, string Url,
+    ImageView? Image = null);
+
+/// <summary>An entry's picture for the HTML part: its address and the alt text shown in its place (the headline when the source gave none).</summary>
+public sealed record ImageView(string Url, string Alt);
 
 /// <summary>An entry as its partial template gets it: the article and the words around it in the digest's language.</summary>
 public sealed record ArticleEntry(ArticleView Article, DigestLabels Labels);

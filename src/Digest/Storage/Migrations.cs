@@ -145,5 +145,9 @@ internal static class Migrations
         new(11, "a run's audience frozen in chunks: the last subscriber frozen so far, NULL once the whole audience is", """
             ALTER TABLE runs ADD COLUMN freeze_after BIGINT;
             """),
+        new(12, "the picture an article may carry (its address and alt text), shown in the digest's HTML", """
+            ALTER TABLE articles ADD COLUMN image_url TEXT;
+            ALTER TABLE articles ADD COLUMN image_alt TEXT;
+            """),
     ];
 }

@@ -73,6 +73,7 @@ public sealed class ArticleApiTests
     [InlineData("broken.json", 4, "not valid JSON")]
     [InlineData("no-headline.json", 0, "headline: required")]
     [InlineData("no-headline.json", 4, "url: 'ftp://files.example.org/market' is not an absolute http(s) address")]
+    [InlineData("image-javascript.json", 5, "image: 'javascript:alert(document.cookie)' is not an absolute http(s) address")]
     public async Task Post_BadJson_Returns422NamingTheLineAndTheProblem(string fixture, int line, string message)
     {
         using var host = ApiHost.Start();

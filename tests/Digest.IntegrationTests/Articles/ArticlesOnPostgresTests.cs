@@ -40,6 +40,8 @@ public sealed class ArticlesOnPostgresTests : IAsyncLifetime
         Assert.Equal(2, (await host.Get<ArticleStore>().ListWithRunsAsync(10)).Count);
         Assert.InRange((await poller.ListStatusAsync()).Single().Failures, 2, 3); // the minutely feed job may have tried too
         Assert.Contains("Electric Ferry Starts Crossing the Bay", await client.GetStringAsync("/articles"));
+        var ferry = (await host.Get<ArticleStore>().ListRecentAsync(10)).Single(a => a.Content.Headline == "Electric Ferry Starts Crossing the Bay");
+        Assert.Equal(new ArticleImage("https://news.example.org/img/ferry.jpg", "The electric ferry at its charging berth"), ferry.Content.Image);
     }
 
     [Fact]

@@ -22,14 +22,16 @@ internal static class SentDigest
     /// pickup folder got them, or, given an SMTP sink, as the sink received them.
     /// </summary>
     /// <param name="note">An editor's note (Markdown) for the run, saved as the workspace saves it.</param>
-    public static async Task<byte[]> SendAsync(IDictionary<string, string?>? settings = null, SmtpSink? sink = null, string? note = null)
+    /// <param name="moreArticles">Fixture articles dropped after the usual ones (e.g. ones with an Image: line).</param>
+    public static async Task<byte[]> SendAsync(IDictionary<string, string?>? settings = null, SmtpSink? sink = null, string? note = null,
+        IEnumerable<string>? moreArticles = null)
     {
         var all = new Dictionary<string, string?>(Realistic);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;
         using var host = sink is null ? new DigestTestHost(all) : DigestTestHost.SendingTo(sink, all);
         _ = host.Server;
-        foreach (string article in Articles)
+        foreach (string article in Articles.Concat(moreArticles ?? []))
             await host.DropArticleAsync(article);
         await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana Lima", ["daily"]);
         if (note is not null)

@@ -17,7 +17,7 @@ public sealed partial class SpamAssassinTests
     }
 
     [Fact]
-    public async Task SpamAssassin_DigestWithAnEditorsNote_ScoresAtMostZero()
+    public async Task SpamAssassin_DigestWithAnEditorsNoteAndPictures_ScoresAtMostZero()
     {
         const string note = """
             **Good morning.** This week we start a series on the city's new tram line: tell us what you would like
@@ -26,12 +26,14 @@ public sealed partial class SpamAssassinTests
             - the route and the stops
             - what changes for buses
             """;
-        byte[] eml = await SentDigest.SendAsync(note: note);
+        byte[] eml = await SentDigest.SendAsync(note: note, moreArticles: ["images-ferry.txt", "images-market.txt"]);
 
         var (score, rules) = await ScoreAsync(eml);
 
-        Assert.Contains("<strong>Good morning.</strong>", System.Text.Encoding.UTF8.GetString(eml).Replace("=\r\n", ""));
-        Assert.True(score <= 0.0, $"SpamAssassin scored the digest with a note {score} (at most 0 allowed); rules hit: {rules}");
+        string html = MimeKit.MimeMessage.Load(new MemoryStream(eml)).HtmlBody!;
+        Assert.Contains("<strong>Good morning.</strong>", html);
+        Assert.Equal(2, Regex.Matches(html, "<img src=\"https://images.example.org/").Count);
+        Assert.True(score <= 0.0, $"SpamAssassin scored the digest with a note and pictures {score} (at most 0 allowed); rules hit: {rules}");
     }
 
     private static async Task<(double Score, string Rules)> ScoreAsync(byte[] eml)

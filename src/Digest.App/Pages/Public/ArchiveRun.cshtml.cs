@@ -14,6 +14,9 @@ public sealed class ArchiveRunModel(RunArchive archive, IOptionsMonitor<Editions
     public string Title { get; private set; } = "";
     public IReadOnlyList<Article> Articles { get; private set; } = [];
 
+    /// <summary>Whether the run's edition shows pictures (Editions:NAME:Images), as its digest did.</summary>
+    public bool ShowImages { get; private set; } = true;
+
     /// <summary>The editor's note the run carried, as <see cref="NoteMarkdown"/> renders it (raw HTML in it shows as text).</summary>
     public string? NoteHtml { get; private set; }
 
@@ -22,6 +25,7 @@ public sealed class ArchiveRunModel(RunArchive archive, IOptionsMonitor<Editions
         if (await archive.FindAsync(id, cancellationToken) is not var (run, articles, note))
             return this.Problem(StatusCodes.Status404NotFound, "Not in the archive", "No edition was sent under this number.");
         Title = ArchiveTitles.Of(editions.CurrentValue, run);
+        ShowImages = editions.CurrentValue.TryGetValue(run.Edition, out var edition) ? edition.Images : true;
         Articles = articles;
         NoteHtml = note is null ? null : NoteMarkdown.ToHtml(note);
         return Page();

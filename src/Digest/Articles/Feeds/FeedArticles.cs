@@ -19,7 +19,7 @@ public static class FeedArticles
 
         // The calendar date the feed wrote, as the text format keeps it; an undated item is today's news.
         var published = item.Published is { } date ? DateOnly.FromDateTime(date.DateTime) : today;
-        return (new ArticleContent(item.Title, published, highlights, body, []), origin, null);
+        return (new ArticleContent(item.Title, published, highlights, body, [], item.Image), origin, null);
     }
 
     /// <summary>

@@ -5,8 +5,12 @@ using System.Xml.Linq;
 
 namespace Digest.Articles.Feeds;
 
-/// <summary>One entry of a feed, as the feed wrote it (summary and content still HTML; the link absolute where xml:base said how).</summary>
-public sealed record FeedItem(string Title, string? Summary, string? Content, string? Link, string? Guid, DateTimeOffset? Published);
+/// <summary>
+/// One entry of a feed, as the feed wrote it (summary and content still HTML; the link absolute where xml:base said how),
+/// with its picture, if it has a usable one.
+/// </summary>
+public sealed record FeedItem(string Title, string? Summary, string? Content, string? Link, string? Guid, DateTimeOffset? Published,
+    ArticleImage? Image = null);
 
 /// <summary>
 /// Reads the feeds people publish: RSS 0.9x, 1.0 (RDF) and 2.0, Atom 0.3 and 1.0, and JSON Feed 1.x, tolerant of what
@@ -22,6 +26,7 @@ public static class FeedReader
     private static readonly XNamespace Rss090 = "http://my.netscape.com/rdf/simple/0.9/";
     private static readonly XNamespace ContentModule = "http://purl.org/rss/1.0/modules/content/";
     private static readonly XNamespace DublinCore = "http://purl.org/dc/elements/1.1/";
+    private static readonly XNamespace Media = "http://search.yahoo.com/mrss/";
 
     /// <summary>
     /// The feed's items; throws <see cref="FeedFormatException"/> saying what is wrong and where.
@@ -76,7 +81,9 @@ public static class FeedReader
         // A podcast episode may have no page of its own: its enclosure is the link.
         Resolve(Text(item.Element(ns + "link")) is { Length: > 0 } link ? link : (string?)item.Element(ns + "enclosure")?.Attribute("url"), item, location),
         Text(item.Element(ns + "guid")) is { Length: > 0 } guid ? guid : (string?)item.Attribute(Rdf + "about"),
-        FeedDate.Read(Text(item.Element(ns + "pubDate")) is { Length: > 0 } date ? date : Text(item.Element(DublinCore + "date"))));
+        FeedDate.Read(Text(item.Element(ns + "pubDate")) is { Length: > 0 } date ? date : Text(item.Element(DublinCore + "date"))),
+        Image(item.Elements(ns + "enclosure").Where(IsImage).Select(e => ((string?)e.Attribute("url"), e)),
+            item, [item.Element(ContentModule + "encoded"), item.Element(ns + "description")], location));
 
     private static FeedItem ReadAtomEntry(XElement entry, XNamespace ns, Uri? location)
     {
@@ -91,8 +98,42 @@ public static class FeedReader
             entry.Element(ns + "content")?.Value,
             alternate is null ? null : Resolve(((string?)alternate.Attribute("href"))?.Trim(), alternate, location),
             Text(entry.Element(ns + "id")) is { Length: > 0 } id ? id : null,
-            FeedDate.Read(published));
+            FeedDate.Read(published),
+            Image(links.Where(l => (string?)l.Attribute("rel") == "enclosure" && IsImage(l)).Select(l => ((string?)l.Attribute("href"), l)),
+                entry, [entry.Element(ns + "content"), entry.Element(ns + "summary")], location));
     }
+
+    /// <summary>
+    /// An item's picture, the first usable of: an image enclosure, Media RSS content (an image) or thumbnail, the first
+    /// image in its HTML (content before summary). Each address is resolved against the xml:base in scope and the
+    /// feed's address; one that is not http(s) after that (javascript:, data:, relative without a base) is passed over.
+    /// </summary>
+    private static ArticleImage? Image(IEnumerable<(string? Url, XElement At)> enclosures, XElement item, XElement?[] html, Uri? location)
+    {
+        var media = item.Elements(Media + "content").Concat(item.Elements(Media + "group").Elements(Media + "content"))
+            .Where(content => (string?)content.Attribute("medium") is null or "image" && ((string?)content.Attribute("type") is null || IsImage(content)))
+            .Concat(item.Descendants(Media + "thumbnail"))
+            .Select(element => ((string?)element.Attribute("url"), element, MediaText(element) ?? MediaText(element.Parent!)));
+        var inline = html.OfType<XElement>()
+            .Select(element => (element, image: HtmlText.FirstImage(Markup(element))))
+            .Where(found => found.image is not null)
+            .Select(found => ((string?)found.image!.Value.Src, found.element, found.image!.Value.Alt));
+        return enclosures.Select(e => (e.Url, e.At, (string?)null)).Concat(media).Concat(inline)
+            .Select(candidate => ArticleImage.From(Resolve(candidate.Item1, candidate.Item2, location), candidate.Item3, baseUri: null, out _))
+            .FirstOrDefault(image => image is not null);
+    }
+
+    private static bool IsImage(XElement element) =>
+        ((string?)element.Attribute("type"))?.Trim().StartsWith("image/", StringComparison.OrdinalIgnoreCase) == true;
+
+    /// <summary>What Media RSS says a picture shows (its description, else its title), as text.</summary>
+    private static string? MediaText(XElement element) =>
+        Text(element.Element(Media + "description")) is { Length: > 0 } description ? description
+        : Text(element.Element(Media + "title")) is { Length: > 0 } title ? title : null;
+
+    /// <summary>An element's HTML: escaped HTML as its text, or Atom's inline XHTML as the markup it is.</summary>
+    private static string Markup(XElement element) =>
+        element.HasElements ? string.Concat(element.Nodes()) : element.Value;
 
     /// <summary>A link made absolute against the xml:base in scope at <paramref name="at"/>, over the feed's address.</summary>
     private static string? Resolve(string? link, XElement at, Uri? location)
@@ -146,7 +187,10 @@ public static class FeedReader
                 content,
                 link is not null && location is not null && Uri.TryCreate(location, link, out var absolute) ? absolute.ToString() : link,
                 Field("id"),
-                FeedDate.Read(Field("date_published") ?? Field("date_modified")));
+                FeedDate.Read(Field("date_published") ?? Field("date_modified")),
+                new[] { (Field("image"), (string?)null), (Field("banner_image"), null), HtmlText.FirstImage(Field("content_html")) is { } inline ? inline : (null, null) }
+                    .Select(candidate => ArticleImage.From(candidate.Item1, candidate.Item2, location, out _))
+                    .FirstOrDefault(image => image is not null));
         }
     }
 }

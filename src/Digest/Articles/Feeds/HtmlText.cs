@@ -46,6 +46,32 @@ public static partial class HtmlText
         return Whitespace().Replace(text, " ").Trim();
     }
 
+    /// <summary>
+    /// The first picture in an HTML fragment: its src and alt as written (entities decoded, the address not yet
+    /// resolved). Hidden markup and 1-pixel tracking images do not count.
+    /// </summary>
+    public static (string Src, string? Alt)? FirstImage(string? html)
+    {
+        if (string.IsNullOrWhiteSpace(html))
+            return null;
+        foreach (Match image in ImageTag().Matches(Hidden().Replace(Bounded(html), " ")))
+        {
+            var attributes = ImageAttribute().Matches(image.Groups["attributes"].Value)
+                .GroupBy(a => a.Groups["name"].Value.ToLowerInvariant())
+                .ToDictionary(a => a.Key, a => WebUtility.HtmlDecode(a.First().Groups["value"].Value));
+            bool pixel = attributes.GetValueOrDefault("width") is "0" or "1" || attributes.GetValueOrDefault("height") is "0" or "1";
+            if (attributes.TryGetValue("src", out string? src) && src.Trim().Length > 0 && !pixel)
+                return (src.Trim(), attributes.GetValueOrDefault("alt"));
+        }
+        return null;
+    }
+
+    [GeneratedRegex(@"<img\b(?<attributes>[^>]*)>", RegexOptions.IgnoreCase)]
+    private static partial Regex ImageTag();
+
+    [GeneratedRegex(@"(?<![\w-])(?<name>src|alt|width|height)\s*=\s*(?:""(?<value>[^""]*)""|'(?<value>[^']*)'|(?<value>[^\s""'>]+))", RegexOptions.IgnoreCase)]
+    private static partial Regex ImageAttribute();
+
     // Comments, CDATA leftovers and elements whose content is never text a reader sees.
     [GeneratedRegex(@"<!--.*?(-->|$)|<(script|style|noscript|template|iframe|object)\b.*?(</\2\s*>|$)", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
     private static partial Regex Hidden();
