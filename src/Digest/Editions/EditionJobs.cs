@@ -15,6 +15,8 @@ public sealed class EditionJobs(
     EditionRunner runner,
     RunSender sender,
     DeliveryLedger ledger,
+    RunReview review,
+    ReviewNotice notice,
     Database database,
     IBackgroundJobClient jobs,
     IOptions<DeliveryOptions> delivery,
@@ -32,6 +34,20 @@ public sealed class EditionJobs(
         var run = await runner.StartAsync(edition, slot, cancellationToken);
         if (run.Status == RunStatus.Sending)
             await FanOutAsync(run.Id, cancellationToken);
+        else if (run.Status == RunStatus.AwaitingApproval)
+            await notice.SendDueAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// An editor approves a run awaiting approval: it fans out like a run that started sending. Approving it again
+    /// (a second click, a second editor) queues nothing; false says it was not this call that approved it.
+    /// </summary>
+    public async Task<bool> ApproveAsync(long runId, string by, CancellationToken cancellationToken)
+    {
+        if (!await review.ApproveAsync(runId, by, cancellationToken))
+            return false;
+        await FanOutAsync(runId, cancellationToken);
+        return true;
     }
 
     /// <summary>
@@ -70,11 +86,15 @@ public sealed class EditionJobs(
 
     /// <summary>
     /// Sends the rest of every unfinished run: after a restart (in-memory job storage forgot the queued batches;
-    /// the ledger did not), and whenever retries fall due.
+    /// the ledger did not), and whenever retries fall due. First it decides the runs whose review deadline passed
+    /// (those sending anyway are then resumed like any other) and tells editors of runs they were not told of yet:
+    /// both live in the store, so a restart loses neither.
     /// </summary>
     [AutomaticRetry(Attempts = 0)]
     public async Task ResumeUnfinishedAsync(CancellationToken cancellationToken)
     {
+        await review.SettleOverdueAsync(cancellationToken);
+        await notice.SendDueAsync(cancellationToken);
         IReadOnlyList<long> unfinished;
         await using (var connection = await database.OpenAsync(cancellationToken))
             unfinished = (await connection.QueryAsync<long>("SELECT id FROM runs WHERE status = @sending ORDER BY id",

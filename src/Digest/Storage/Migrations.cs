@@ -142,5 +142,12 @@ internal static class Migrations
             );
             ALTER TABLE runs ADD COLUMN note TEXT;
             """),
+        new(11, "runs held for an editor's approval: until when, what then, who decided, when editors were told", """
+            ALTER TABLE runs ADD COLUMN review_until TEXT;
+            ALTER TABLE runs ADD COLUMN review_then TEXT;
+            ALTER TABLE runs ADD COLUMN reviewed_by TEXT;
+            ALTER TABLE runs ADD COLUMN reviewed_at TEXT;
+            ALTER TABLE runs ADD COLUMN review_notified_at TEXT;
+            """),
     ];
 }
