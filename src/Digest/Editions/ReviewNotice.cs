@@ -62,7 +62,7 @@ public sealed class ReviewNotice(
         {
             bool claimed = await connection.ExecuteAsync(
                 "UPDATE runs SET review_notified_at = @now WHERE id = @id AND review_notified_at IS NULL",
-                new { run.Id, now = Clock.Format(time.GetUtcNow()) }) == 1;
+                new { id = run.Id, now = Clock.Format(time.GetUtcNow()) }) == 1;
             if (!claimed)
                 continue;
             try
@@ -77,7 +77,7 @@ public sealed class ReviewNotice(
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {
-                await connection.ExecuteAsync("UPDATE runs SET review_notified_at = NULL WHERE id = @id", new { run.Id });
+                await connection.ExecuteAsync("UPDATE runs SET review_notified_at = NULL WHERE id = @id", new { id = run.Id });
                 logger.LogWarning(error, "Run {RunId} awaits approval, but telling editors failed; trying again at the next resume pass", run.Id);
             }
         }
