@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using Dapper;
@@ -89,8 +88,8 @@ public sealed class ReviewNotice(
         var settings = delivery.Value;
         string title = editions.CurrentValue.TryGetValue(editionName, out var options) ? new Edition(editionName, options).Title : editionName;
         string url = ReviewUrl(runId);
-        string slotText = slot.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
-        string untilText = until.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+        string slotText = RunReviewState.Shown(slot);
+        string untilText = RunReviewState.Shown(until);
         string afterwards = then == nameof(AfterReviewDeadline.SendAnyway) ? "it is sent as it stands" : "it is skipped and nothing is sent";
         var message = new MimeMessage
         {

@@ -16,13 +16,16 @@ public sealed record RunReviewState(Run Run, DateTimeOffset Until, AfterReviewDe
 {
     public bool Awaiting => Run.Status == RunStatus.AwaitingApproval;
 
+    /// <summary>A moment of a review as pages and notices show it: "2030-01-07 10:00 UTC".</summary>
+    public static string Shown(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
     /// <summary>What the runs list and the run page say, e.g. "awaiting approval until 2030-01-07 10:00 UTC, then is skipped".</summary>
     public string Wording
     {
         get
         {
-            string until = Until.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
-            string at = ReviewedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "";
+            string until = Shown(Until);
+            string at = ReviewedAt is { } reviewed ? Shown(reviewed) : "";
             return Awaiting ? $"awaiting approval until {until}, then {(Then == AfterReviewDeadline.SendAnyway ? "sends anyway" : "is skipped")}"
                 : ReviewedBy is { Length: > 0 } editor ? $"approved by {editor} at {at}"
                 : Run.Status == RunStatus.Skipped ? $"skipped: nobody approved it by {until}"
