@@ -87,6 +87,9 @@ public static class DigestServices
         services.AddSingleton<RunSender>();
         services.AddSingleton<RunArchive>();
         services.AddSingleton<EditionNotes>();
+        services.AddSingleton<RunReview>();
+        services.AddSingleton<ReviewNotice>();
+        services.TryAddSingleton<IEditorAddresses, NoEditorAddresses>();
         services.AddSingleton<TestDigestSender>();
         services.AddSingleton<RunMonitor>();
         services.AddSingleton<RunAlerts>();

@@ -111,6 +111,12 @@ internal static class SendCommand
             try
             {
                 var run = await host.Services.GetRequiredService<EditionRunner>().StartNowAsync(result.GetValue(edition)!, cancellationToken);
+                if (run.Status == RunStatus.AwaitingApproval)
+                {
+                    // The running service's resume job tells the editors (it knows them; this command does not).
+                    Console.WriteLine($"Run {run.Id} awaits an editor's approval (Review: Required): {host.Services.GetRequiredService<ReviewNotice>().ReviewUrl(run.Id)}");
+                    return 0;
+                }
                 if (run.Status != RunStatus.Sending)
                 {
                     Console.WriteLine("No new articles since the edition's previous run: nothing sent.");

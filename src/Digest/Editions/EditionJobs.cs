@@ -16,6 +16,8 @@ public sealed class EditionJobs(
     AudienceFreeze audience,
     RunSender sender,
     DeliveryLedger ledger,
+    RunReview review,
+    ReviewNotice notice,
     Database database,
     IBackgroundJobClient jobs,
     IOptions<DeliveryOptions> delivery,
@@ -33,15 +35,34 @@ public sealed class EditionJobs(
     public async Task FireAsync(string edition, DateTimeOffset slot, CancellationToken cancellationToken)
     {
         var run = await runner.StartAsync(edition, slot, cancellationToken);
-        if (run.Status != RunStatus.Sending)
-            return;
-        int batches = await FanOutAsync(run.Id, cancellationToken);
-        while (await audience.FreezeNextAsync(run.Id, cancellationToken) is { } range)
+        if (run.Status == RunStatus.Sending)
+            await SendOutAsync(run.Id, cancellationToken);
+        else if (run.Status == RunStatus.AwaitingApproval)
+            await notice.SendDueAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// An editor approves a run awaiting approval: it goes out like a run that started sending. Approving it again
+    /// (a second click, a second editor) queues nothing; false says it was not this call that approved it.
+    /// </summary>
+    public async Task<bool> ApproveAsync(long runId, string by, CancellationToken cancellationToken)
+    {
+        if (!await review.ApproveAsync(runId, by, cancellationToken))
+            return false;
+        await SendOutAsync(runId, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Queues the batches of the audience frozen so far, then freezes the rest chunk by chunk, each queued once frozen.</summary>
+    private async Task SendOutAsync(long runId, CancellationToken cancellationToken)
+    {
+        int batches = await FanOutAsync(runId, cancellationToken);
+        while (await audience.FreezeNextAsync(runId, cancellationToken) is { } range)
         {
-            Enqueue(run.Id, range);
+            Enqueue(runId, range);
             batches++;
         }
-        logger.LogInformation("Run {RunId}: audience frozen; {Batches} batch jobs queued in all", run.Id, batches);
+        logger.LogInformation("Run {RunId}: audience frozen; {Batches} batch jobs queued in all", runId, batches);
     }
 
     /// <summary>
@@ -83,11 +104,15 @@ public sealed class EditionJobs(
 
     /// <summary>
     /// Sends the rest of every unfinished run: after a restart (in-memory job storage forgot the queued batches;
-    /// the ledger did not), and whenever retries fall due.
+    /// the ledger did not), and whenever retries fall due. First it decides the runs whose review deadline passed
+    /// (those sending anyway are then resumed like any other) and tells editors of runs they were not told of yet:
+    /// both live in the store, so a restart loses neither.
     /// </summary>
     [AutomaticRetry(Attempts = 0)]
     public async Task ResumeUnfinishedAsync(CancellationToken cancellationToken)
     {
+        await review.SettleOverdueAsync(cancellationToken);
+        await notice.SendDueAsync(cancellationToken);
         IReadOnlyList<long> unfinished;
         await using (var connection = await database.OpenAsync(cancellationToken))
             unfinished = (await connection.QueryAsync<long>("SELECT id FROM runs WHERE status = @sending ORDER BY id",

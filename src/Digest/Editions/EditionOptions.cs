@@ -72,6 +72,36 @@ public sealed class EditionOptions
 
     /// <summary>The first run of an edition takes articles ingested no longer ago than this.</summary>
     public TimeSpan Lookback { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Required: each run is composed and frozen at its slot but waits for an editor's approval (editors get an email
+    /// with a link to its review page); nothing reaches a subscriber before.
+    /// </summary>
+    public Review Review { get; set; } = Review.None;
+
+    /// <summary>How long after its slot a run waits for approval; then <see cref="AfterReviewDeadline"/> decides.</summary>
+    public TimeSpan ReviewDeadline { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>What a run nobody approved by its <see cref="ReviewDeadline"/> does: is skipped, or sends anyway.</summary>
+    public AfterReviewDeadline AfterReviewDeadline { get; set; } = AfterReviewDeadline.Skip;
+}
+
+/// <summary>Whether an edition's runs wait for an editor's approval before they send.</summary>
+public enum Review
+{
+    /// <summary>Runs send at their slot.</summary>
+    None,
+    /// <summary>Runs wait in "awaiting approval" until an editor approves (or the review deadline passes).</summary>
+    Required,
+}
+
+/// <summary>What a run awaiting approval does once its review deadline passes.</summary>
+public enum AfterReviewDeadline
+{
+    /// <summary>Nothing is sent; the run is marked skipped.</summary>
+    Skip,
+    /// <summary>The run sends as it stands, as if approved.</summary>
+    SendAnyway,
 }
 
 /// <summary>What an edition does at a slot where nothing new arrived.</summary>

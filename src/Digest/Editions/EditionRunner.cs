@@ -55,12 +55,19 @@ public sealed class EditionRunner(
         }
 
         bool send = window.Count > 0 || edition.Options.WhenEmpty == WhenEmpty.SendNoNews;
-        string status = send ? RunStatus.Sending : RunStatus.Empty;
+        bool review = send && edition.Options.Review == Review.Required;
+        string status = !send ? RunStatus.Empty : review ? RunStatus.AwaitingApproval : RunStatus.Sending;
         long? inserted = await connection.ExecuteScalarAsync<long?>("""
-            INSERT INTO runs (edition, slot, status, created_at, audience) VALUES (@edition, @slot, @status, @now, @audience)
+            INSERT INTO runs (edition, slot, status, created_at, audience, review_until, review_then)
+            VALUES (@edition, @slot, @status, @now, @audience, @reviewUntil, @reviewThen)
             ON CONFLICT (edition, slot) DO NOTHING RETURNING id
-            """, new { edition = edition.Name, slot = Clock.Format(slot), status, now = Clock.Format(now), audience = edition.AudienceList },
-            transaction);
+            """, new
+            {
+                edition = edition.Name, slot = Clock.Format(slot), status, now = Clock.Format(now), audience = edition.AudienceList,
+                // The deadline and what follows it are frozen with the run: a later edit of the settings does not move them.
+                reviewUntil = review ? Clock.Format(slot + edition.Options.ReviewDeadline) : null,
+                reviewThen = review ? edition.Options.AfterReviewDeadline.ToString() : null,
+            }, transaction);
         if (inserted is not { } runId)
         {
             // Every job process runs a scheduler, so with several processes the same slot is started by each;
@@ -81,6 +88,9 @@ public sealed class EditionRunner(
         if (!send)
             logger.LogInformation("Run {RunId} of {Edition} for {Slot:u}: nothing new since the previous run; nothing sent",
                 runId, edition.Name, slot);
+        else if (review)
+            logger.LogInformation("Run {RunId} of {Edition} for {Slot:u}: {Articles} articles to {Subscribers} subscribers, awaiting an editor's approval",
+                runId, edition.Name, slot, window.Count, audience);
         else
             logger.LogInformation("Run {RunId} of {Edition} for {Slot:u}: {Articles} articles; the first {Subscribers} subscribers frozen, sending starts",
                 runId, edition.Name, slot, window.Count, firstChunk);

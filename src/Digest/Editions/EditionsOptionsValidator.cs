@@ -53,6 +53,12 @@ public sealed class EditionsOptionsValidator(IConfiguration? configuration = nul
             yield return $"{at}:CatchUpWindow: '{settings.CatchUpWindow}' must be between 00:00:00 (never catch up) and 7.00:00:00";
         if (settings.Lookback <= TimeSpan.Zero)
             yield return $"{at}:Lookback: '{settings.Lookback}' must be a positive duration such as 7.00:00:00";
+        if (!Enum.IsDefined(settings.Review))
+            yield return $"{at}:Review: '{settings.Review}' must be None or Required";
+        if (settings.ReviewDeadline <= TimeSpan.Zero || settings.ReviewDeadline > TimeSpan.FromDays(7))
+            yield return $"{at}:ReviewDeadline: '{settings.ReviewDeadline}' must be a duration after the slot between 00:00:01 and 7.00:00:00, such as 04:00:00";
+        if (!Enum.IsDefined(settings.AfterReviewDeadline))
+            yield return $"{at}:AfterReviewDeadline: '{settings.AfterReviewDeadline}' must be Skip or SendAnyway";
         if (string.IsNullOrWhiteSpace(settings.Subject))
             yield return $"{at}:Subject: the subject pattern is empty";
     }

@@ -10,6 +10,10 @@ public static class RunStatus
     public const string Completed = "completed";
     /// <summary>Nothing new to send at that slot; nobody was mailed.</summary>
     public const string Empty = "empty";
+    /// <summary>Articles, note and audience are frozen; nothing is sent until an editor approves (Editions:NAME:Review).</summary>
+    public const string AwaitingApproval = "awaiting-approval";
+    /// <summary>Nobody approved the run by its review deadline and the edition skips such runs; nobody was mailed.</summary>
+    public const string Skipped = "skipped";
 }
 
 /// <summary>One edition at one scheduled slot. Unique per (edition, slot): a slot fired twice is one run.</summary>

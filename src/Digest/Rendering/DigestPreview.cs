@@ -1,4 +1,5 @@
 using Dapper;
+using Digest.Articles;
 using Digest.Editions;
 using Digest.Storage;
 using Digest.Subscribers;
@@ -37,6 +38,32 @@ public sealed class DigestPreview(
         return (view, await renderer.RenderAsync(view));
     }
 
+    /// <summary>
+    /// A run's digest exactly as it was frozen (its articles, note, slot and archive link), as one of the run's own
+    /// recipients gets it: by default the first, or <paramref name="subscriberId"/> when that subscriber is in the run.
+    /// Null when there is no such run.
+    /// </summary>
+    public async Task<(DigestView View, RenderedDigest Rendered)?> RenderRunAsync(long runId, long? subscriberId = null,
+        CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<RunRow>($"SELECT {RunRow.Columns} FROM runs WHERE id = @runId", new { runId });
+        if (row?.ToRun() is not { } run)
+            return null;
+        var edition = editions.CurrentValue.Get(run.Edition);
+        var articles = await ArticleStore.ForRunAsync(connection, runId);
+        string? note = await EditionNotes.ForRunAsync(connection, runId);
+        long? id = await connection.ExecuteScalarAsync<long?>(subscriberId is null
+            ? "SELECT MIN(subscriber_id) FROM deliveries WHERE run_id = @runId"
+            : "SELECT subscriber_id FROM deliveries WHERE run_id = @runId AND subscriber_id = @subscriberId", new { runId, subscriberId });
+        var recipient = (id is { } known ? await SubscriberStore.FindAsync(connection, known) : null) ?? StandIn;
+        var view = composer.ForRecipient(await composer.ComposeRunAsync(edition, run.Slot, articles, runId, note), edition, recipient);
+        return (view, await renderer.RenderAsync(view));
+    }
+
+    /// <summary>The reader a preview shows when the edition (or run) has nobody: no real subscriber's links.</summary>
+    private static readonly Subscriber StandIn = new(0, "reader@example.com", "Reader", SubscriberStatus.Confirmed);
+
     /// <summary>The future slot <paramref name="at"/> names, or why it names none.</summary>
     public static DateTimeOffset SlotFor(Edition edition, string at, DateTimeOffset now)
     {
@@ -51,7 +78,7 @@ public sealed class DigestPreview(
         long? id = subscriberId ?? await connection.ExecuteScalarAsync<long?>(
             $"SELECT MIN(a.id) FROM ({SubscriberStore.AudienceQuery}) a", new { edition });
         var found = id is { } known ? await SubscriberStore.FindAsync(connection, known) : null;
-        return found ?? new Subscriber(0, "reader@example.com", "Reader", SubscriberStatus.Confirmed);
+        return found ?? StandIn;
     }
 }
 

@@ -149,5 +149,12 @@ internal static class Migrations
             ALTER TABLE articles ADD COLUMN image_url TEXT;
             ALTER TABLE articles ADD COLUMN image_alt TEXT;
             """),
+        new(13, "runs held for an editor's approval: until when, what then, who decided, when editors were told", """
+            ALTER TABLE runs ADD COLUMN review_until TEXT;
+            ALTER TABLE runs ADD COLUMN review_then TEXT;
+            ALTER TABLE runs ADD COLUMN reviewed_by TEXT;
+            ALTER TABLE runs ADD COLUMN reviewed_at TEXT;
+            ALTER TABLE runs ADD COLUMN review_notified_at TEXT;
+            """),
     ];
 }

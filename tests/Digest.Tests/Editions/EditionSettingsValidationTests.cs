@@ -31,6 +31,9 @@ public sealed class EditionSettingsValidationTests
     [InlineData("Editions:bad name!: the edition name 'bad name!' must be letters, digits")]
     [InlineData("Editions:badculture:Culture: 'xx-Nowhere' is not a language digests are written in; use one of en, de (or a region of one, such as de-AT)")]
     [InlineData("Editions:toomanyhl:MaxHighlights: 50 must be between 0 and 20")]
+    [InlineData("Editions:badreview:Review: '7' must be None or Required")]
+    [InlineData("Editions:longreview:ReviewDeadline: '8.00:00:00' must be a duration after the slot between 00:00:01 and 7.00:00:00")]
+    [InlineData("Editions:badafter:AfterReviewDeadline: '9' must be Skip or SendAnyway")]
     public void Validate_BadSetting_NamesEditionSettingAndValue(string expected) =>
         Assert.Single(Failures, failure => failure.StartsWith(expected, StringComparison.Ordinal));
 
@@ -39,5 +42,5 @@ public sealed class EditionSettingsValidationTests
         Assert.DoesNotContain(Failures, failure => failure.StartsWith("Editions:fine", StringComparison.Ordinal));
 
     [Fact]
-    public void Validate_OneFailurePerBadEdition() => Assert.Equal(12, Failures.Length);
+    public void Validate_OneFailurePerBadEdition() => Assert.Equal(15, Failures.Length);
 }

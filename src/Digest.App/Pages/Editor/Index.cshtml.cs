@@ -13,6 +13,7 @@ public sealed record EditionSummary(string Name, string Title, string Schedule, 
 
 /// <summary>The start page: every edition's schedule in words, its next runs, its last run, preview and "send now".</summary>
 public sealed class EditionsModel(IOptionsMonitor<EditionsOptions> editions, RunMonitor monitor, EditionRunner runner, EditionJobs jobs,
+    ReviewNotice notice,
     TimeProvider time) : PageModel
 {
     private const int RecentRuns = 100;
@@ -31,6 +32,11 @@ public sealed class EditionsModel(IOptionsMonitor<EditionsOptions> editions, Run
         if (confirmed != "yes")
             return await ShowAsync(StatusCodes.Status400BadRequest, "Nothing was sent: tick the box to confirm.", cancellationToken);
         var run = await runner.StartNowAsync(name, cancellationToken);
+        if (run.Status == RunStatus.AwaitingApproval)
+        {
+            await notice.SendDueAsync(cancellationToken);
+            return LocalRedirect(ReviewNotice.ReviewPath(run.Id));
+        }
         if (run.Status != RunStatus.Sending)
             return await ShowAsync(StatusCodes.Status200OK, $"Nothing was sent: {name} has no new articles since its last run.", cancellationToken);
         await jobs.FanOutAsync(run.Id, cancellationToken);

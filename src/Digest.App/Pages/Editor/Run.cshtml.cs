@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Digest.App.Pages.Editor;
 
 /// <summary>One run for operators: live progress, failed recipients with the server's reply, resend to the failed.</summary>
-public sealed class RunModel(RunMonitor monitor, DeliveryLedger ledger, EditionJobs jobs, FeedbackFigures feedback) : PageModel
+public sealed class RunModel(RunMonitor monitor, DeliveryLedger ledger, EditionJobs jobs, FeedbackFigures feedback, RunReview review) : PageModel
 {
     private const int FailedShown = 500;
 
@@ -17,6 +17,9 @@ public sealed class RunModel(RunMonitor monitor, DeliveryLedger ledger, EditionJ
 
     /// <summary>For an edition with DeliverAt: the copies waiting for their subscribers' local hour.</summary>
     public IReadOnlyList<HeldCopies> Held { get; private set; } = [];
+
+    /// <summary>For an edition with Review: Required: awaiting approval until when, or how it was decided.</summary>
+    public RunReviewState? Review { get; private set; }
 
     /// <summary>What came back after the send: bounces, complaints, unsubscribes, with their reasons.</summary>
     public RunFeedback? Feedback { get; private set; }
@@ -27,6 +30,7 @@ public sealed class RunModel(RunMonitor monitor, DeliveryLedger ledger, EditionJ
         if (Progress is null)
             return Missing(id);
         Held = await monitor.HeldAsync(id, Progress.Edition, cancellationToken);
+        Review = await review.GetAsync(id, cancellationToken);
         Failed = await ledger.FailedAsync(id, FailedShown, cancellationToken);
         Feedback = await feedback.ForRunAsync(id, cancellationToken: cancellationToken);
         return Page();

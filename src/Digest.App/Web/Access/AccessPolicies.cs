@@ -26,6 +26,7 @@ public static class AccessPolicies
         services.AddOptionsWithValidateOnStart<UsersOptions>().Bind(builder.Configuration.GetSection(UsersOptions.SectionName));
         services.AddSingleton<IValidateOptions<UsersOptions>, UsersOptionsValidator>();
         services.AddSingleton<SignInGuard>();
+        services.AddSingleton<Digest.Editions.IEditorAddresses, EditorAddresses>();
         services.AddSingleton<IAuthorizationHandler, RoleOrLocalSetupHandler>();
         services.AddAntiforgery(options =>
         {
