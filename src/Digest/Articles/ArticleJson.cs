@@ -7,7 +7,7 @@ public sealed record ArticleSubmission(ParseOutcome Outcome, string? Url = null,
 
 /// <summary>
 /// Reads the JSON form of an article (<c>headline</c>, <c>publishedAt</c>, <c>highlights[]</c>, <c>body</c>, optional
-/// <c>url</c> and <c>source</c>). Every problem names the field and, where the field is present, its line.
+/// <c>url</c>, <c>source</c> and <c>topics[]</c>). Every problem names the field and, where the field is present, its line.
 /// </summary>
 public static class ArticleJson
 {
@@ -21,6 +21,7 @@ public static class ArticleJson
         ["body"] = "a string, or an array of paragraph strings",
         ["url"] = "a string",
         ["source"] = "a string",
+        ["topics"] = "an array of strings, e.g. [\"energy\", \"transport\"]",
     };
 
     public static ArticleSubmission Parse(byte[] json)
@@ -70,9 +71,13 @@ public static class ArticleJson
                 problems.Add(new ArticleProblem(LineOf(field), $"{field}: {NotPlainText}"));
         }
 
+        var (topics, topicsProblem) = ArticleTopics.Read(fields.Topics ?? [], "topics");
+        if (topicsProblem is not null)
+            problems.Add(new ArticleProblem(LineOf("topics"), topicsProblem));
+
         if (problems.Count > 0)
             return new ArticleSubmission(new ParseOutcome(null, problems));
-        var content = new ArticleContent(headline, published, highlights, body, []);
+        var content = new ArticleContent(headline, published, highlights, body, []) { Topics = topics };
         return new ArticleSubmission(new ParseOutcome(content, []), string.IsNullOrEmpty(url) ? null : url, fields.Source?.Trim());
     }
 
@@ -153,5 +158,6 @@ public static class ArticleJson
         return lines;
     }
 
-    private sealed record Fields(string? Headline, string? PublishedAt, string?[]? Highlights, JsonElement? Body, string? Url, string? Source);
+    private sealed record Fields(string? Headline, string? PublishedAt, string?[]? Highlights, JsonElement? Body, string? Url, string? Source,
+        string?[]? Topics);
 }

@@ -82,6 +82,8 @@ public static partial class ArticleParser
         private string? _title;
         private string? _rewrittenHeadline;
         private DateOnly? _published;
+        private IReadOnlyList<string> _topics = [];
+        private int _topicsLine;
         private int _publishedLine;
         private int _titleLine = 1;
         private bool _missingTitleReported;
@@ -116,6 +118,12 @@ public static partial class ArticleParser
                 && PublishedLine().Match(line) is { Success: true } published)
             {
                 ReadDate(published.Groups["date"].Value, number);
+                return section;
+            }
+            if (_title is not null && _topicsLine == 0 && section is Section.Preamble or Section.Highlights
+                && TopicsLine().Match(line) is { Success: true } topics)
+            {
+                ReadTopics(topics.Groups["list"].Value, number);
                 return section;
             }
             if (HeadlineLine().Match(line) is { Success: true } headline)
@@ -170,6 +178,16 @@ public static partial class ArticleParser
                     $"cannot read the date '{text.Trim()}'; write it as 9 August 2025, August 9, 2025 or 2025-08-09"));
         }
 
+        /// <summary>An optional "Topics: Energy, Transport" line below the title (the first one counts).</summary>
+        private void ReadTopics(string list, int number)
+        {
+            _topicsLine = number;
+            var (topics, problem) = ArticleTopics.ReadList(list, "Topics");
+            if (problem is not null)
+                _problems.Add(new ArticleProblem(number, problem));
+            _topics = topics;
+        }
+
         private ParseOutcome Finish()
         {
             if (string.IsNullOrWhiteSpace(_title) && !_missingTitleReported)
@@ -186,7 +204,7 @@ public static partial class ArticleParser
                 _published!.Value,
                 _highlights,
                 WithoutRepeat(_body),
-                WithoutRepeat(_analysis));
+                WithoutRepeat(_analysis)) { Topics = _topics };
             if (article.Highlights.Count == 0 && article.Body.Count == 0)
                 return ParseOutcome.Fail(1, "the article has neither highlights nor a body");
             return new ParseOutcome(article, []);
@@ -221,6 +239,9 @@ public static partial class ArticleParser
 
     [GeneratedRegex(@"^\s*Published\b\s*:?\s*(?<date>.*)$", RegexOptions.IgnoreCase)]
     private static partial Regex PublishedLine();
+
+    [GeneratedRegex(@"^\s*Topics\s*:\s*(?<list>.*)$", RegexOptions.IgnoreCase)]
+    private static partial Regex TopicsLine();
 
     [GeneratedRegex(@"^\s*Headline\s*:\s*(?<text>\S.*)$", RegexOptions.IgnoreCase)]
     private static partial Regex HeadlineLine();

@@ -79,7 +79,8 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
             origin.Source,
             Clock.Format(time.GetUtcNow()),
             origin.Url,
-            origin.ExternalKey);
+            origin.ExternalKey,
+            ArticleTopics.ToJson(content.Topics));
         long? id = await InsertAsync(connection, transaction, row);
         if (id is null)
         {
@@ -93,8 +94,8 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
     /// <summary>The new row's id, or null when the slug is taken (one statement instead of a check and an insert).</summary>
     private static Task<long?> InsertAsync(DbConnection connection, DbTransaction transaction, NewRow row) =>
         connection.ExecuteScalarAsync<long?>("""
-            INSERT INTO articles (slug, content_key, headline, published_on, highlights, body, analysis, source, ingested_at, url, external_key)
-            VALUES (@Slug, @Key, @Headline, @PublishedOn, @Highlights, @Body, @Analysis, @Source, @IngestedAt, @Url, @ExternalKey)
+            INSERT INTO articles (slug, content_key, headline, published_on, highlights, body, analysis, source, ingested_at, url, external_key, topics)
+            VALUES (@Slug, @Key, @Headline, @PublishedOn, @Highlights, @Body, @Analysis, @Source, @IngestedAt, @Url, @ExternalKey, @Topics)
             ON CONFLICT (slug) DO NOTHING
             RETURNING id
             """, row, transaction);
@@ -124,6 +125,26 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync("UPDATE articles SET excluded_at = @at WHERE id = @id",
             new { id, at = excluded ? Clock.Format(time.GetUtcNow()) : null }) > 0;
+    }
+
+    /// <summary>
+    /// An editor's change of an article's topics (already normalised, <see cref="ArticleTopics"/>); false when there is
+    /// no such article. Runs already started keep what they froze: a reader's copy is chosen from the topics read then.
+    /// </summary>
+    public async Task<bool> SetTopicsAsync(long id, IReadOnlyList<string> topics, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync("UPDATE articles SET topics = @topics WHERE id = @id",
+            new { id, topics = ArticleTopics.ToJson(topics) }) > 0;
+    }
+
+    /// <summary>The topics of the newest <paramref name="articles"/> articles, most used first: what readers can choose from.</summary>
+    public async Task<IReadOnlyList<string>> RecentTopicsAsync(int articles, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<string>("SELECT topics FROM articles ORDER BY id DESC LIMIT @articles", new { articles });
+        return rows.SelectMany(ArticleTopics.FromJson).GroupBy(t => t).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => g.Key).ToList();
     }
 
     /// <summary>The newest articles with the runs that carried each, for the editors' list.</summary>
@@ -214,17 +235,17 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
     }
 
     private const string Columns = "a.id AS Id, a.slug AS Slug, a.headline AS Headline, a.published_on AS PublishedOn, "
-        + "a.highlights AS Highlights, a.body AS Body, a.analysis AS Analysis, a.source AS Source, a.ingested_at AS IngestedAt, a.url AS Url";
+        + "a.highlights AS Highlights, a.body AS Body, a.analysis AS Analysis, a.source AS Source, a.ingested_at AS IngestedAt, a.url AS Url, a.topics AS Topics";
 
     private sealed record MatchRow(long Id, string Slug, string MatchedBy);
 
     private sealed record NewRow(string Slug, string Key, string Headline, string PublishedOn, string Highlights, string Body,
-        string Analysis, string Source, string IngestedAt, string? Url, string? ExternalKey);
+        string Analysis, string Source, string IngestedAt, string? Url, string? ExternalKey, string Topics);
 
     private sealed record RunRow(long ArticleId, long RunId, string Edition, string Slot, string Status);
 
     private sealed record ArticleRow(long Id, string Slug, string Headline, string PublishedOn, string Highlights,
-        string Body, string Analysis, string Source, string IngestedAt, string? Url)
+        string Body, string Analysis, string Source, string IngestedAt, string? Url, string Topics)
     {
         public Article ToArticle() => new(
             Id,
@@ -234,7 +255,7 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
                 DateOnly.ParseExact(PublishedOn, "yyyy-MM-dd", CultureInfo.InvariantCulture),
                 JsonSerializer.Deserialize<string[]>(Highlights) ?? [],
                 JsonSerializer.Deserialize<string[]>(Body) ?? [],
-                JsonSerializer.Deserialize<string[]>(Analysis) ?? []),
+                JsonSerializer.Deserialize<string[]>(Analysis) ?? []) { Topics = ArticleTopics.FromJson(Topics) },
             Source,
             Clock.Parse(IngestedAt),
             Url);

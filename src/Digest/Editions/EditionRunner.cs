@@ -12,7 +12,9 @@ namespace Digest.Editions;
 /// <summary>
 /// Starts the run of an edition for a slot: freezes the articles that arrived since the edition's previous run
 /// and the audience of confirmed subscribers into the ledger, in one transaction. Starting the same slot again
-/// returns the run that exists.
+/// returns the run that exists. Each ledger entry keeps the topics its reader chose at that moment, so the
+/// articles of every copy follow from the run alone: a resumed run sends what it would have sent, whatever a
+/// reader or an editor changed meanwhile.
 /// </summary>
 public sealed class EditionRunner(
     Database database,
@@ -122,9 +124,9 @@ public sealed class EditionRunner(
 
     private async Task<int> FreezeAudienceAsync(DbConnection connection, DbTransaction transaction, long runId, Edition edition, DateTimeOffset now) =>
         await connection.ExecuteAsync($"""
-            INSERT INTO deliveries (run_id, subscriber_id, status, message_id, attempts, updated_at)
-            SELECT @runId, a.id, @pending, 'digest.' || @runId || '.' || a.id || '@' || @domain, 0, @now
-            FROM ({SubscriberStore.AudienceQuery}) a
+            INSERT INTO deliveries (run_id, subscriber_id, status, message_id, attempts, updated_at, topics)
+            SELECT @runId, a.id, @pending, 'digest.' || @runId || '.' || a.id || '@' || @domain, 0, @now, p.topics
+            FROM ({SubscriberStore.AudienceQuery}) a JOIN subscribers p ON p.id = a.id
             """, new { runId, edition = edition.AudienceList, pending = DeliveryStatus.Pending, domain = MessageIdDomain(edition), now = Clock.Format(now) },
             transaction);
 
@@ -136,18 +138,18 @@ public sealed class EditionRunner(
         DateTimeOffset slot, TimeOnly hour, DateTimeOffset now)
     {
         var editionZone = new EditionSchedule(edition.Options).TimeZone;
-        var audience = await connection.QueryAsync<(long Id, string? TimeZone)>(
-            $"SELECT a.id, p.time_zone FROM ({SubscriberStore.AudienceQuery}) a JOIN subscribers p ON p.id = a.id",
+        var audience = await connection.QueryAsync<(long Id, string? TimeZone, string? Topics)>(
+            $"SELECT a.id, p.time_zone, p.topics FROM ({SubscriberStore.AudienceQuery}) a JOIN subscribers p ON p.id = a.id",
             new { edition = edition.AudienceList }, transaction);
         string domain = MessageIdDomain(edition);
         return await connection.ExecuteAsync("""
-            INSERT INTO deliveries (run_id, subscriber_id, status, message_id, attempts, next_attempt_at, updated_at)
-            VALUES (@runId, @Id, @pending, @MessageId, 0, @Due, @now)
+            INSERT INTO deliveries (run_id, subscriber_id, status, message_id, attempts, next_attempt_at, updated_at, topics)
+            VALUES (@runId, @Id, @pending, @MessageId, 0, @Due, @now, @Topics)
             """, audience.Select(a => new
             {
                 // The same Message-ID form as FreezeAudienceAsync builds in SQL.
                 runId, a.Id, pending = DeliveryStatus.Pending, MessageId = $"digest.{runId}.{a.Id}@{domain}",
-                Due = Clock.Format(LocalDelivery.DueAt(slot, hour, a.TimeZone, editionZone)), now = Clock.Format(now),
+                Due = Clock.Format(LocalDelivery.DueAt(slot, hour, a.TimeZone, editionZone)), now = Clock.Format(now), a.Topics,
             }), transaction);
     }
 

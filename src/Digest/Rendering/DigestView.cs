@@ -25,7 +25,8 @@ public sealed record DigestView(
 /// <summary>The editor's note: its Markdown rendered for the HTML part (<see cref="NoteMarkdown"/>), and as written for the text part, where Markdown reads as it is.</summary>
 public sealed record NoteView(string Html, string Text);
 
-public sealed record ArticleView(string Headline, string DateLine, IReadOnlyList<string> Highlights, string? Lead, string Url);
+/// <summary>An entry shown in full; <c>Section</c> is the heading of the section it opens (Editions:NAME:Sections), if it opens one.</summary>
+public sealed record ArticleView(string Headline, string DateLine, IReadOnlyList<string> Highlights, string? Lead, string Url, string? Section = null);
 
 /// <summary>An entry as its partial template gets it: the article and the words around it in the digest's language.</summary>
 public sealed record ArticleEntry(ArticleView Article, DigestLabels Labels);

@@ -142,5 +142,10 @@ internal static class Migrations
             );
             ALTER TABLE runs ADD COLUMN note TEXT;
             """),
+        new(11, "topics: each article's, each reader's choice (NULL: everything), and that choice frozen into each run's ledger", """
+            ALTER TABLE articles ADD COLUMN topics TEXT NOT NULL DEFAULT '[]';
+            ALTER TABLE subscribers ADD COLUMN topics TEXT;
+            ALTER TABLE deliveries ADD COLUMN topics TEXT;
+            """),
     ];
 }

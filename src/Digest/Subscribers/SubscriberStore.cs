@@ -90,6 +90,24 @@ public sealed class SubscriberStore(Database database, TimeProvider time)
         return await connection.ExecuteAsync("UPDATE subscribers SET time_zone = @timeZone WHERE id = @id", new { id, timeZone }) > 0;
     }
 
+    /// <summary>
+    /// Sets the topics the subscriber reads (normalised, <see cref="Articles.ArticleTopics"/>); none chosen means
+    /// everything. A run already started keeps the choice it froze. Returns false when there is no such subscriber.
+    /// </summary>
+    public async Task<bool> SetTopicsAsync(long id, IReadOnlyList<string> topics, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync("UPDATE subscribers SET topics = @topics WHERE id = @id",
+            new { id, topics = topics.Count == 0 ? null : Articles.ArticleTopics.ToJson(topics) }) > 0;
+    }
+
+    /// <summary>The topics the subscriber chose; empty: everything.</summary>
+    public async Task<IReadOnlyList<string>> TopicsAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return Articles.ArticleTopics.FromJson(await connection.ExecuteScalarAsync<string?>("SELECT topics FROM subscribers WHERE id = @id", new { id }));
+    }
+
     /// <summary>Renames a subscriber (an editor's correction); false when there is no such subscriber.</summary>
     public async Task<bool> SetNameAsync(long id, string name, CancellationToken cancellationToken = default)
     {

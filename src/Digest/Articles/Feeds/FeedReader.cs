@@ -5,8 +5,12 @@ using System.Xml.Linq;
 
 namespace Digest.Articles.Feeds;
 
-/// <summary>One entry of a feed, as the feed wrote it (summary and content still HTML; the link absolute where xml:base said how).</summary>
-public sealed record FeedItem(string Title, string? Summary, string? Content, string? Link, string? Guid, DateTimeOffset? Published);
+/// <summary>
+/// One entry of a feed, as the feed wrote it (summary and content still HTML; the link absolute where xml:base said how);
+/// <c>Categories</c>: RSS &lt;category&gt;, Atom &lt;category term&gt;, JSON Feed tags.
+/// </summary>
+public sealed record FeedItem(string Title, string? Summary, string? Content, string? Link, string? Guid, DateTimeOffset? Published,
+    IReadOnlyList<string>? Categories = null);
 
 /// <summary>
 /// Reads the feeds people publish: RSS 0.9x, 1.0 (RDF) and 2.0, Atom 0.3 and 1.0, and JSON Feed 1.x, tolerant of what
@@ -76,7 +80,8 @@ public static class FeedReader
         // A podcast episode may have no page of its own: its enclosure is the link.
         Resolve(Text(item.Element(ns + "link")) is { Length: > 0 } link ? link : (string?)item.Element(ns + "enclosure")?.Attribute("url"), item, location),
         Text(item.Element(ns + "guid")) is { Length: > 0 } guid ? guid : (string?)item.Attribute(Rdf + "about"),
-        FeedDate.Read(Text(item.Element(ns + "pubDate")) is { Length: > 0 } date ? date : Text(item.Element(DublinCore + "date"))));
+        FeedDate.Read(Text(item.Element(ns + "pubDate")) is { Length: > 0 } date ? date : Text(item.Element(DublinCore + "date"))),
+        item.Elements(ns + "category").Concat(item.Elements(DublinCore + "subject")).Select(Text).ToList());
 
     private static FeedItem ReadAtomEntry(XElement entry, XNamespace ns, Uri? location)
     {
@@ -91,7 +96,8 @@ public static class FeedReader
             entry.Element(ns + "content")?.Value,
             alternate is null ? null : Resolve(((string?)alternate.Attribute("href"))?.Trim(), alternate, location),
             Text(entry.Element(ns + "id")) is { Length: > 0 } id ? id : null,
-            FeedDate.Read(published));
+            FeedDate.Read(published),
+            entry.Elements(ns + "category").Select(c => (string?)c.Attribute("term") ?? "").ToList());
     }
 
     /// <summary>A link made absolute against the xml:base in scope at <paramref name="at"/>, over the feed's address.</summary>
@@ -146,7 +152,10 @@ public static class FeedReader
                 content,
                 link is not null && location is not null && Uri.TryCreate(location, link, out var absolute) ? absolute.ToString() : link,
                 Field("id"),
-                FeedDate.Read(Field("date_published") ?? Field("date_modified")));
+                FeedDate.Read(Field("date_published") ?? Field("date_modified")),
+                item.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Array
+                    ? tags.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!).ToList()
+                    : null);
         }
     }
 }
