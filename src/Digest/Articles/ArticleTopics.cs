@@ -47,9 +47,17 @@ public static class ArticleTopics
             .Where(t => t.Length is > 0 and <= MaxLength && !t.Any(c => char.IsControl(c) || c == ','))
             .Distinct().Take(MaxCount).ToList();
 
-    /// <summary>Whether an article with <paramref name="topics"/> is for a reader who chose <paramref name="chosen"/> (null: everything).</summary>
-    public static bool Matches(IReadOnlyList<string> topics, IReadOnlyCollection<string>? chosen) =>
-        chosen is null || topics.Any(chosen.Contains);
+    /// <summary>
+    /// The articles for a reader who chose <paramref name="chosen"/>: those on at least one of the topics, in their
+    /// order; all of them when the reader chose none. An article without topics is on none of them.
+    /// </summary>
+    public static IReadOnlyList<Article> For(IReadOnlyList<Article> articles, IReadOnlyList<string> chosen)
+    {
+        if (chosen.Count == 0)
+            return articles;
+        var choice = chosen.ToHashSet(StringComparer.Ordinal);
+        return articles.Where(a => a.Content.Topics.Any(choice.Contains)).ToList();
+    }
 
     public static string ToJson(IReadOnlyList<string> topics) => JsonSerializer.Serialize(topics);
 

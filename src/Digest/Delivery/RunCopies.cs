@@ -28,10 +28,7 @@ internal sealed class RunCopies(IReadOnlyList<Article> articles, Func<IReadOnlyL
     private ArticleSet Select(string topics)
     {
         var chosen = ArticleTopics.FromJson(topics);
-        if (chosen.Count == 0)
-            return new ArticleSet("all", articles, null);
-        var choice = chosen.ToHashSet(StringComparer.Ordinal);
-        var selected = articles.Where(a => ArticleTopics.Matches(a.Content.Topics, choice)).ToList();
+        var selected = ArticleTopics.For(articles, chosen);
         // Nothing for this reader: skipped, unless the run has no articles at all (a "no news" digest goes to everyone).
         bool nothing = selected.Count == 0 && articles.Count > 0;
         return new ArticleSet(selected.Count == articles.Count ? "all" : string.Join(',', selected.Select(a => a.Id)), selected,
