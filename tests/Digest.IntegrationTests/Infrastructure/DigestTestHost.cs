@@ -57,6 +57,9 @@ public sealed class DigestTestHost : WebApplicationFactory<Program>
     /// <summary>The repository's templates, copied next to the test assembly at build time.</summary>
     public static string TemplatesPath => Path.Combine(AppContext.BaseDirectory, "templates");
 
+    /// <summary>What the host logged at Error or above.</summary>
+    public ErrorLog Errors { get; } = new();
+
     public string DataDirectory => _folder.Combine("data");
     public string InboxPath => _folder.Combine("data", "inbox");
     public string OutboxPath => _folder.Combine("data", "outbox");
@@ -70,7 +73,11 @@ public sealed class DigestTestHost : WebApplicationFactory<Program>
             if (_live is not null)
                 configuration.Add(_live);
         });
-        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, LoopbackClient>());
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<IStartupFilter, LoopbackClient>();
+            services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Errors);
+        });
     }
 
     /// <summary>
