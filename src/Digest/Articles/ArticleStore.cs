@@ -199,11 +199,13 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
         return rows.Select(r => r.ToArticle()).ToList();
     }
 
-    /// <summary>The articles frozen into a run, in digest order.</summary>
+    /// <summary>The articles frozen into a run, in digest order, with the topics they had when the run started.</summary>
     public static async Task<IReadOnlyList<Article>> ForRunAsync(DbConnection connection, long runId)
     {
+        // Runs started before topics existed froze none: they read the article's own (none, for such old articles).
         var rows = await connection.QueryAsync<ArticleRow>($"""
-            SELECT {Columns} FROM articles a JOIN run_articles ra ON ra.article_id = a.id
+            SELECT {ContentColumns}, COALESCE(ra.topics, a.topics) AS Topics
+            FROM articles a JOIN run_articles ra ON ra.article_id = a.id
             WHERE ra.run_id = @runId ORDER BY ra.position
             """, new { runId });
         return rows.Select(r => r.ToArticle()).ToList();
@@ -234,8 +236,10 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
         return new StoredArticle(row.Id, row.Slug, Duplicate: true, row.MatchedBy);
     }
 
-    private const string Columns = "a.id AS Id, a.slug AS Slug, a.headline AS Headline, a.published_on AS PublishedOn, "
-        + "a.highlights AS Highlights, a.body AS Body, a.analysis AS Analysis, a.source AS Source, a.ingested_at AS IngestedAt, a.url AS Url, a.topics AS Topics";
+    private const string Columns = ContentColumns + ", a.topics AS Topics";
+
+    private const string ContentColumns = "a.id AS Id, a.slug AS Slug, a.headline AS Headline, a.published_on AS PublishedOn, "
+        + "a.highlights AS Highlights, a.body AS Body, a.analysis AS Analysis, a.source AS Source, a.ingested_at AS IngestedAt, a.url AS Url";
 
     private sealed record MatchRow(long Id, string Slug, string MatchedBy);
 

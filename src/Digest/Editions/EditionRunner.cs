@@ -75,8 +75,8 @@ public sealed class EditionRunner(
             return winner ?? throw new InvalidOperationException($"The run of {edition.Name} for {slot:u} vanished while starting");
         }
         await connection.ExecuteAsync(
-            "INSERT INTO run_articles (run_id, article_id, position) VALUES (@runId, @Id, @Position)",
-            window.Select((a, i) => new { runId, a.Id, Position = i }), transaction);
+            "INSERT INTO run_articles (run_id, article_id, position, topics) VALUES (@runId, @Id, @Position, @Topics)",
+            window.Select((a, i) => new { runId, a.Id, Position = i, Topics = ArticleTopics.ToJson(a.Content.Topics) }), transaction);
         if (send)
             await EditionNotes.FreezeAsync(connection, transaction, edition.Name, runId);
         int audience = !send ? 0 : edition.Options.DeliverAt is { Length: > 0 } deliverAt

@@ -142,9 +142,10 @@ internal static class Migrations
             );
             ALTER TABLE runs ADD COLUMN note TEXT;
             """),
-        new(11, "topics: each article's, each reader's choice (NULL: everything), and that choice frozen into each run's ledger", """
+        new(11, "topics: each article's and each reader's choice (NULL: everything), both frozen into each run", """
             ALTER TABLE articles ADD COLUMN topics TEXT NOT NULL DEFAULT '[]';
             ALTER TABLE subscribers ADD COLUMN topics TEXT;
+            ALTER TABLE run_articles ADD COLUMN topics TEXT;
             ALTER TABLE deliveries ADD COLUMN topics TEXT;
             """),
     ];
