@@ -30,8 +30,8 @@ public sealed class TopicCopiesTests
         using var host = DigestTestHost.SendingTo(sink, new Dictionary<string, string?>
         {
             ["Editions:daily:Sections:By"] = "Topic",
-            ["Editions:daily:Sections:Order:0"] = "Energy",
-            ["Editions:daily:Sections:Order:1"] = "Transport",
+            ["Editions:daily:Sections:Order:0"] = "Transport",
+            ["Editions:daily:Sections:Order:1"] = "Energy",
         });
         await SeedAsync(host);
 
@@ -44,16 +44,19 @@ public sealed class TopicCopiesTests
         AssertCarriesOnly(messages["ana@example.com"], All);            // chose nothing: everything
         AssertCarriesOnly(messages["ben@example.com"], [Wind, Ferry]);  // energy
         AssertCarriesOnly(messages["cleo@example.com"], [Tram, Ferry]); // transport
-        Assert.Equal($"The Daily Digest — 7 Jan 2030: {Wind}", messages["ben@example.com"].Subject);
-        Assert.Equal($"The Daily Digest — 7 Jan 2030: {Ferry}", messages["cleo@example.com"].Subject);
+        // Each copy's subject names its own first article.
+        Assert.Equal($"The Daily Digest — 7 Jan 2030: {Ferry}", messages["ben@example.com"].Subject);
+        Assert.Equal($"The Daily Digest — 7 Jan 2030: {Tram}", messages["cleo@example.com"].Subject);
 
-        // The editor's order (Energy, Transport), the other topics alphabetically (none here), the untagged last.
-        // The ferry is on both: it goes under Energy, which the editor ranks first.
+        // The editor's order (Transport before Energy, not the alphabet's), the untagged last; arrival order within a
+        // section. The ferry is on both topics: it goes under Transport, which the editor ranks first.
         var ana = messages["ana@example.com"];
-        AssertInOrder(ana.HtmlBody!, [">Energy</h2>", Wind, Ferry, ">Transport</h2>", Tram, ">Other news</h2>", Library]);
-        AssertInOrder(ana.TextBody!, ["== ENERGY ==", Wind, Ferry, "== TRANSPORT ==", Tram, "== OTHER NEWS ==", Library]);
-        AssertInOrder(messages["cleo@example.com"].TextBody!, ["== ENERGY ==", Ferry, "== TRANSPORT ==", Tram]);
+        AssertInOrder(ana.HtmlBody!, [">Transport</h2>", Tram, Ferry, ">Energy</h2>", Wind, ">Other news</h2>", Library]);
+        AssertInOrder(ana.TextBody!, ["== TRANSPORT ==", Tram, Ferry, "== ENERGY ==", Wind, "== OTHER NEWS ==", Library]);
+        AssertInOrder(messages["ben@example.com"].HtmlBody!, [">Transport</h2>", Ferry, ">Energy</h2>", Wind]);
+        AssertInOrder(messages["ben@example.com"].TextBody!, ["== TRANSPORT ==", Ferry, "== ENERGY ==", Wind]);
         Assert.DoesNotContain("Other news", messages["cleo@example.com"].HtmlBody);
+        Assert.DoesNotContain("== ENERGY ==", messages["cleo@example.com"].TextBody);
 
         var ledger = await DeliveryScenario.LedgerAsync(host.Services, progress.RunId);
         var dora = Assert.Single(ledger, e => e.Email == "dora@example.com");
