@@ -109,17 +109,17 @@ internal static class DeliveryBenchmark
     }
 
     /// <summary>"median (lowest–highest)".</summary>
-    private static string Spread(List<double> values, string format) =>
+    internal static string Spread(List<double> values, string format) =>
         $"{Median(values).ToString(format)} ({values.Min().ToString(format)}–{values.Max().ToString(format)})";
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
         int middle = sorted.Count / 2;
         return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
-    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+    internal static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     private sealed record DigestResult(int Sent, TimeSpan Elapsed, TimeSpan FirstMessage, double PeakRssMb, long MessageBytes, string SampleFile)
     {
@@ -218,7 +218,7 @@ internal static class DeliveryBenchmark
         await transaction.CommitAsync();
     }
 
-    private static string ArticleText(int i) => $"""
+    internal static string ArticleText(int i) => $"""
         Riverside Tram Line, Part {i}: Council Approves Funding After Decade of Debate
         Published 14 March 2026
         Highlights
@@ -279,7 +279,7 @@ internal static class DeliveryBenchmark
         return messages / clock.Elapsed.TotalSeconds;
     }
 
-    private static Process StartSink(out int port)
+    internal static Process StartSink(out int port)
     {
         using (var probe = new TcpListener(IPAddress.Loopback, 0))
         {
