@@ -1,12 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using Dapper;
-using Digest;
 using Digest.Articles;
 using Digest.Delivery;
 using Digest.Editions;
-using Digest.Storage;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -66,7 +62,9 @@ internal static class TopicsBenchmark
     private static async Task<(double Rate, SendReport Report)> MeasureAsync(string folder, int subscribers, bool withTopics, int port, int connections)
     {
         Directory.CreateDirectory(folder);
-        using var engine = await EngineAsync(folder, port, connections);
+        // Both runs group by topic: the comparison is of the copies per reader, not of the sections.
+        using var engine = await DeliveryBenchmark.EngineAsync(folder, port, connections,
+            new Dictionary<string, string?> { ["Editions:daily:Sections:By"] = "Topic" });
         await SeedAsync(engine.Services, subscribers, withTopics);
         var clock = Stopwatch.StartNew();
         var run = await engine.Services.GetRequiredService<EditionRunner>().StartNowAsync("daily");
@@ -77,58 +75,16 @@ internal static class TopicsBenchmark
         return (report.Sent / elapsed.TotalSeconds, report);
     }
 
-    private static async Task<IHost> EngineAsync(string folder, int port, int connections)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = folder, DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Storage:DataDirectory"] = Path.Combine(folder, "data"),
-            ["Rendering:TemplatesPath"] = Path.Combine(AppContext.BaseDirectory, "templates"),
-            ["Site:PublicUrl"] = "https://digest.example.org",
-            ["Editions:daily:Title"] = "The Daily Digest",
-            ["Editions:daily:Cron"] = "0 7 1 1 *",
-            ["Editions:daily:TimeZone"] = "Europe/Berlin",
-            // Both runs group by topic: the comparison is of the copies per reader, not of the sections.
-            ["Editions:daily:Sections:By"] = "Topic",
-            ["Delivery:Transport"] = "Smtp",
-            ["Delivery:FromAddress"] = "digest@news.example.org",
-            ["Delivery:Smtp:Host"] = "127.0.0.1",
-            ["Delivery:Smtp:Port"] = port.ToString(CultureInfo.InvariantCulture),
-            ["Delivery:Smtp:Security"] = "None",
-            ["Delivery:Smtp:Connections"] = connections.ToString(CultureInfo.InvariantCulture),
-        });
-        builder.AddDigestEngine();
-        var host = builder.Build();
-        await host.Services.PrepareDigestAsync();
-        return host;
-    }
-
     /// <summary>
     /// The articles (two per topic) and the audience, each reader with a random subset of the topics when
     /// <paramref name="withTopics"/> (the same subsets in every round: a fixed seed), none otherwise.
     /// </summary>
-    private static async Task SeedAsync(IServiceProvider services, int subscribers, bool withTopics)
+    private static Task SeedAsync(IServiceProvider services, int subscribers, bool withTopics)
     {
-        var articles = services.GetRequiredService<ArticleStore>();
-        for (int i = 0; i < Topics * ArticlesPerTopic; i++)
-        {
-            var article = ArticleParser.Parse(DeliveryBenchmark.ArticleText(i + 1)).Article ?? throw new InvalidOperationException("article does not parse");
-            await articles.AddAsync(article with { Topics = [TopicNames[i % Topics]] }, new ArticleOrigin("benchmark"));
-        }
         var random = new Random(14);
-        string now = Clock.Format(DateTimeOffset.UtcNow);
-        await using var connection = await services.GetRequiredService<Database>().OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await connection.ExecuteAsync("INSERT INTO subscribers (email, name, status, created_at, topics) VALUES (@Email, @Name, 'confirmed', @now, @Topics)",
-            Enumerable.Range(1, subscribers).Select(i => new
-            {
-                Email = $"reader{i}@example.com", Name = $"Reader {i}", now,
-                Topics = withTopics && random.Next(1 << Topics) is var mask and > 0
-                    ? ArticleTopics.ToJson(Enumerable.Range(0, Topics).Where(t => (mask & (1 << t)) != 0).Select(t => TopicNames[t]).ToList())
-                    : null,
-            }), transaction);
-        await connection.ExecuteAsync("INSERT INTO subscriptions (subscriber_id, edition, status, updated_at) SELECT id, 'daily', 'confirmed', @now FROM subscribers",
-            new { now }, transaction);
-        await transaction.CommitAsync();
+        return DeliveryBenchmark.SeedAsync(services, subscribers, Topics * ArticlesPerTopic, i => [TopicNames[i % Topics]],
+            _ => withTopics && random.Next(1 << Topics) is var mask and > 0
+                ? ArticleTopics.ToJson(Enumerable.Range(0, Topics).Where(t => (mask & (1 << t)) != 0).Select(t => TopicNames[t]).ToList())
+                : null);
     }
 }

@@ -58,27 +58,9 @@ public sealed class PreferencesModel(SubscriberLinks links, SubscriberLifecycle 
         if (links.Read(token, SubscriberLinks.Preferences, out string? problem) is not { } id)
             return this.InvalidLink(problem);
         var (zone, zoneProblem) = TimeZoneChoices.Read(TimeZone);
-        if (zoneProblem is not null)
-        {
-            Current = await lifecycle.PreferencesAsync(id, cancellationToken);
-            if (Current is null)
-                return this.InvalidLink(Gone);
-            await ReadTopicsAsync(id, cancellationToken);
-            Outcome = $"Not saved: {zoneProblem}.";
-            Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Page();
-        }
         var (topics, topicsProblem) = ArticleTopics.Read(Topics ?? [], "topics");
-        if (topicsProblem is not null)
-        {
-            Current = await lifecycle.PreferencesAsync(id, cancellationToken);
-            if (Current is null)
-                return this.InvalidLink(Gone);
-            await ReadTopicsAsync(id, cancellationToken);
-            Outcome = $"Not saved: {topicsProblem}.";
-            Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Page();
-        }
+        if ((zoneProblem ?? topicsProblem) is { } notSaved)
+            return await NotSavedAsync(id, notSaved, cancellationToken);
         bool leave = Action == "leave";
         var chosen = leave ? [] : (Editions ?? []).Where(e => editions.CurrentValue.ContainsKey(e)).ToList();
         if (!await subscribers.SetTimeZoneAsync(id, zone, cancellationToken)
@@ -90,6 +72,18 @@ public sealed class PreferencesModel(SubscriberLinks links, SubscriberLifecycle 
         Outcome = saved.Editions.Count == 0 ? "You are unsubscribed from every edition. Choose one below to come back."
             : saved.Paused ? "Saved. Your digests are paused until you resume them here."
             : "Saved. Your changes apply from the next digest.";
+        return Page();
+    }
+
+    /// <summary>The page as saved before, saying why this change was not saved.</summary>
+    private async Task<IActionResult> NotSavedAsync(long id, string problem, CancellationToken cancellationToken)
+    {
+        Current = await lifecycle.PreferencesAsync(id, cancellationToken);
+        if (Current is null)
+            return this.InvalidLink(Gone);
+        await ReadTopicsAsync(id, cancellationToken);
+        Outcome = $"Not saved: {problem}.";
+        Response.StatusCode = StatusCodes.Status400BadRequest;
         return Page();
     }
 }
