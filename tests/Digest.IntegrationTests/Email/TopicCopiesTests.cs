@@ -2,6 +2,7 @@ using Digest.Delivery;
 using Digest.Editions;
 using Digest.IntegrationTests.Delivery;
 using Digest.IntegrationTests.Infrastructure;
+using Digest.IntegrationTests.Web;
 using Digest.Subscribers;
 using Hangfire;
 using MimeKit;
@@ -27,12 +28,11 @@ public sealed class TopicCopiesTests
     public async Task Send_TopicReaders_EachCopyCarriesOnlyTheirArticles_InTheEditorsSections_AndANoMatchReaderIsSkippedWithReason()
     {
         await using var sink = await SmtpSink.StartAsync();
-        using var host = DigestTestHost.SendingTo(sink, new Dictionary<string, string?>
-        {
-            ["Editions:daily:Sections:By"] = "Topic",
-            ["Editions:daily:Sections:Order:0"] = "Transport",
-            ["Editions:daily:Sections:Order:1"] = "Energy",
-        });
+        var settings = WebForms.Users();
+        settings["Editions:daily:Sections:By"] = "Topic";
+        settings["Editions:daily:Sections:Order:0"] = "Transport";
+        settings["Editions:daily:Sections:Order:1"] = "Energy";
+        using var host = DigestTestHost.SendingTo(sink, settings);
         await SeedAsync(host);
 
         await host.Get<EditionJobs>().FireAsync("daily", Slot, CancellationToken.None);
@@ -64,6 +64,9 @@ public sealed class TopicCopiesTests
         Assert.Equal((3, 1, 0, 0), (progress.Sent, progress.NoMatch, progress.Skipped, progress.Failed));
         Assert.Contains("3/4 sent, 0 failed, 0 to retry, 0 skipped, 1 with no article on their topics, 0 pending", progress.Line());
         Assert.Equal(1.0, progress.Done);
+        using var editor = WebForms.Client(host);
+        await WebForms.SignInAsync(editor, "erin", WebForms.EditorPassword);
+        Assert.Contains("<dt>Skipped: nothing on their topics</dt><dd id=\"no-match\">1</dd>", await editor.GetStringAsync($"/runs/{progress.RunId}"));
         Assert.Equal(0, host.Get<JobStorage>().GetMonitoringApi().FailedCount());
         host.Errors.AssertNone();
     }
