@@ -202,9 +202,10 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
     /// <summary>The articles frozen into a run, in digest order, with the topics they had when the run started.</summary>
     public static async Task<IReadOnlyList<Article>> ForRunAsync(DbConnection connection, long runId)
     {
-        // Runs started before topics existed froze none: they read the article's own (none, for such old articles).
+        // A run started before topics existed froze none (NULL), as its articles then had none. A plain column, not an
+        // expression: SQLite types an expression over no rows as bytes.
         var rows = await connection.QueryAsync<ArticleRow>($"""
-            SELECT {ContentColumns}, COALESCE(ra.topics, a.topics) AS Topics
+            SELECT {ContentColumns}, ra.topics AS Topics
             FROM articles a JOIN run_articles ra ON ra.article_id = a.id
             WHERE ra.run_id = @runId ORDER BY ra.position
             """, new { runId });
@@ -249,7 +250,7 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
     private sealed record RunRow(long ArticleId, long RunId, string Edition, string Slot, string Status);
 
     private sealed record ArticleRow(long Id, string Slug, string Headline, string PublishedOn, string Highlights,
-        string Body, string Analysis, string Source, string IngestedAt, string? Url, string Topics)
+        string Body, string Analysis, string Source, string IngestedAt, string? Url, string? Topics)
     {
         public Article ToArticle() => new(
             Id,

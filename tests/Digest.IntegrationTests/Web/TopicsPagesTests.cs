@@ -30,6 +30,22 @@ public sealed class TopicsPagesTests
     }
 
     [Fact]
+    public async Task Inbox_TopicsLine_BecomesTheArticlesTopics_AndABadOneIsRejectedBesideAFileNamingTheLine()
+    {
+        using var host = new DigestTestHost();
+        await host.DropArticleAsync("topics-wind.txt");
+        File.Copy(ApiHost.FixturePath("articles", "topics-bad.txt"), Path.Combine(host.InboxPath, "topics-bad.txt"));
+        string error = Path.Combine(host.InboxPath, "rejected", "topics-bad.txt.error.txt");
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!File.Exists(error) && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+
+        Assert.Equal(["energy", "climate"], Assert.Single(await host.Get<ArticleStore>().ListRecentAsync(10)).Content.Topics);
+        Assert.True(File.Exists(error), "the file with a bad Topics line was not set aside");
+        Assert.Contains("line 3: Topics: the topic 'this topic is far lo…' is 53 characters, over the limit of 40", await File.ReadAllTextAsync(error));
+    }
+
+    [Fact]
     public async Task EditorPage_ChangesAnArticlesTopics_WithAntiforgery_AndRefusesABadOneSayingWhy()
     {
         using var host = new DigestTestHost(WebForms.Users());
