@@ -109,17 +109,17 @@ internal static class DeliveryBenchmark
     }
 
     /// <summary>"median (lowest–highest)".</summary>
-    private static string Spread(List<double> values, string format) =>
+    internal static string Spread(List<double> values, string format) =>
         $"{Median(values).ToString(format)} ({values.Min().ToString(format)}–{values.Max().ToString(format)})";
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
         int middle = sorted.Count / 2;
         return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
-    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+    internal static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     private sealed record DigestResult(int Sent, TimeSpan Elapsed, TimeSpan FirstMessage, double PeakRssMb, long MessageBytes, string SampleFile)
     {
@@ -177,10 +177,11 @@ internal static class DeliveryBenchmark
             PeakRssKb(), transport.Sample!.Length));
     }
 
-    private static async Task<IHost> EngineAsync(string folder, int port, int connections)
+    /// <summary>The engine on a store in <paramref name="folder"/>, sending to the sink; <paramref name="settings"/> on top.</summary>
+    internal static async Task<IHost> EngineAsync(string folder, int port, int connections, IDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = folder, DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Storage:DataDirectory"] = Path.Combine(folder, "data"),
             ["Rendering:TemplatesPath"] = Path.Combine(AppContext.BaseDirectory, "templates"),
@@ -202,17 +203,26 @@ internal static class DeliveryBenchmark
         return host;
     }
 
-    /// <summary>Ten articles and the audience, written straight to the store in one transaction each.</summary>
-    internal static async Task SeedAsync(IServiceProvider services, int subscribers)
+    /// <summary>
+    /// The articles (ten unless told; <paramref name="articleTopics"/> gives the i-th its topics) and the audience
+    /// (<paramref name="readerTopics"/> gives the i-th reader's choice as stored, JSON or null), written straight to
+    /// the store in one transaction each.
+    /// </summary>
+    internal static async Task SeedAsync(IServiceProvider services, int subscribers, int count = 10,
+        Func<int, IReadOnlyList<string>>? articleTopics = null, Func<int, string?>? readerTopics = null)
     {
         var articles = services.GetRequiredService<ArticleStore>();
-        for (int i = 1; i <= 10; i++)
-            await articles.AddAsync(ArticleParser.Parse(ArticleText(i)).Article ?? throw new InvalidOperationException("article does not parse"), new ArticleOrigin("benchmark"));
+        for (int i = 1; i <= count; i++)
+        {
+            var article = ArticleParser.Parse(ArticleText(i)).Article ?? throw new InvalidOperationException("article does not parse");
+            await articles.AddAsync(article with { Topics = articleTopics?.Invoke(i) ?? [] }, new ArticleOrigin("benchmark"));
+        }
         string now = Clock.Format(DateTimeOffset.UtcNow);
         await using var connection = await services.GetRequiredService<Database>().OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await connection.ExecuteAsync("INSERT INTO subscribers (email, name, status, created_at) VALUES (@Email, @Name, 'confirmed', @now)",
-            Enumerable.Range(1, subscribers).Select(i => new { Email = $"reader{i}@example.com", Name = $"Reader {i}", now }), transaction);
+        await connection.ExecuteAsync("INSERT INTO subscribers (email, name, status, created_at, topics) VALUES (@Email, @Name, 'confirmed', @now, @Topics)",
+            Enumerable.Range(1, subscribers).Select(i => new { Email = $"reader{i}@example.com", Name = $"Reader {i}", now, Topics = readerTopics?.Invoke(i) }),
+            transaction);
         await connection.ExecuteAsync("INSERT INTO subscriptions (subscriber_id, edition, status, updated_at) SELECT id, 'daily', 'confirmed', @now FROM subscribers",
             new { now }, transaction);
         await transaction.CommitAsync();
@@ -279,7 +289,7 @@ internal static class DeliveryBenchmark
         return messages / clock.Elapsed.TotalSeconds;
     }
 
-    private static Process StartSink(out int port)
+    internal static Process StartSink(out int port)
     {
         using (var probe = new TcpListener(IPAddress.Loopback, 0))
         {

@@ -6,7 +6,7 @@ namespace Digest.App.Api;
 
 /// <summary>A run's figures, as the run page polls them while it sends.</summary>
 public sealed record RunAnswer(long Id, string Edition, DateTimeOffset Slot, string Status, int Total, int Sent, int Failed, int Retrying,
-    int Skipped, int Pending, double MessagesPerSecond, double Done, double? EtaSeconds);
+    int Skipped, int Pending, double MessagesPerSecond, double Done, double? EtaSeconds, int NoMatch);
 
 /// <summary><c>/api/runs</c>: runs' progress for editors (the run page's live figures; scripts and monitors).</summary>
 internal static class RunApi
@@ -25,5 +25,5 @@ internal static class RunApi
     }
 
     private static RunAnswer Answer(RunProgress run) => new(run.RunId, run.Edition, run.Slot, run.Status, run.Total, run.Sent, run.Failed,
-        run.Retrying, run.Skipped, run.Pending, run.MessagesPerSecond, run.Done, run.Eta?.TotalSeconds);
+        run.Retrying, run.Skipped, run.Pending, run.MessagesPerSecond, run.Done, run.Eta?.TotalSeconds, run.NoMatch);
 }

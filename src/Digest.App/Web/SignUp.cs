@@ -12,6 +12,9 @@ public sealed record SignUpRequest
     public string? Email { get; init; }
     public string[]? Editions { get; init; }
 
+    /// <summary>Topics to preselect (a link to the form may carry them): the new reader gets only articles on these; none: everything.</summary>
+    public string[]? Topics { get; init; }
+
     /// <summary>What is wrong with a subscriber's name (trimmed), wherever it is typed; null when it is fine.</summary>
     public static string? NameProblem(string name) =>
         name.Length > MaxNameLength ? $"name: {name.Length} characters long; the limit is {MaxNameLength}"
@@ -44,11 +47,15 @@ public sealed record SignUpRequest
         else if (unknown.Count > 0)
             problems["editions"] = [$"editions: no edition named {Quoted(unknown)}; editions are {string.Join(", ", configured.Keys)}"];
 
-        return (problems.Count == 0 ? new ValidSignUp(email!, name, editions) : null, problems);
+        var (topics, topicsProblem) = Articles.ArticleTopics.Read((Topics ?? []).SelectMany(t => (t ?? "").Split(',')), "topics");
+        if (topicsProblem is not null)
+            problems["topics"] = [topicsProblem];
+
+        return (problems.Count == 0 ? new ValidSignUp(email!, name, editions, topics) : null, problems);
     }
 }
 
-public sealed record ValidSignUp(string Email, string Name, IReadOnlyList<string> Editions);
+public sealed record ValidSignUp(string Email, string Name, IReadOnlyList<string> Editions, IReadOnlyList<string> Topics);
 
 /// <summary>
 /// Records a sign-up and sends the confirmation email. Every accepted request gets the same answer, whether the
@@ -56,8 +63,8 @@ public sealed record ValidSignUp(string Email, string Name, IReadOnlyList<string
 /// most one confirmation email per <see cref="ResendAfter"/>, however many requests arrive at once and in however
 /// many processes: the database decides (<see cref="SubscriberLifecycle.ClaimConfirmationMailAsync"/>).
 /// </summary>
-public sealed class SignUpService(SubscriberLifecycle lifecycle, ConfirmationMail mail, Microsoft.Extensions.Options.IOptionsMonitor<EditionsOptions> editions,
-    ILogger<SignUpService> logger)
+public sealed class SignUpService(SubscriberLifecycle lifecycle, SubscriberStore subscribers, ConfirmationMail mail,
+    Microsoft.Extensions.Options.IOptionsMonitor<EditionsOptions> editions, ILogger<SignUpService> logger)
 {
     public static readonly TimeSpan ResendAfter = TimeSpan.FromMinutes(10);
 
@@ -69,6 +76,9 @@ public sealed class SignUpService(SubscriberLifecycle lifecycle, ConfirmationMai
         var subscriber = await lifecycle.SignUpAsync(request.Email, request.Name, request.Editions, cancellationToken);
         if (subscriber is null)
             return true; // a suppressed address is never mailed
+        // Preselected topics apply to a reader not yet confirmed only: nobody changes a confirmed reader's choice by signing their address up.
+        if (request.Topics.Count > 0 && subscriber.Status != SubscriberStatus.Confirmed)
+            await subscribers.SetTopicsAsync(subscriber.Id, request.Topics, cancellationToken);
         return await SendConfirmationAsync(subscriber, request.Editions, cancellationToken) != ConfirmationOutcome.Failed;
     }
 

@@ -23,6 +23,7 @@
         set("retrying", String(run.retrying));
         set("pending", String(run.pending));
         set("skipped", String(run.skipped));
+        set("no-match", String(run.noMatch));
         set("rate", run.messagesPerSecond.toFixed(1).replace(/\.0$/, "") + " messages/s");
         set("eta", eta(run.etaSeconds));
         section.dataset.status = run.status;

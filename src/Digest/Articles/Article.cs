@@ -9,6 +9,9 @@ public sealed record ArticleContent(
     IReadOnlyList<string> Analysis,
     ArticleImage? Image = null)
 {
+    /// <summary>What the story is about (<see cref="ArticleTopics"/>): readers who chose topics get only matching stories.</summary>
+    public IReadOnlyList<string> Topics { get; init; } = [];
+
     /// <summary>
     /// The first real paragraph of the body (section headings are short lines): what a digest shows
     /// when an article has no highlights.

@@ -7,7 +7,7 @@ public sealed record ArticleSubmission(ParseOutcome Outcome, string? Url = null,
 
 /// <summary>
 /// Reads the JSON form of an article (<c>headline</c>, <c>publishedAt</c>, <c>highlights[]</c>, <c>body</c>, optional
-/// <c>url</c>, <c>source</c>, <c>image</c> and <c>imageAlt</c>). Every problem names the field and, where the field is present, its line.
+/// <c>url</c>, <c>source</c>, <c>image</c>, <c>imageAlt</c> and <c>topics[]</c>). Every problem names the field and, where the field is present, its line.
 /// </summary>
 public static class ArticleJson
 {
@@ -23,6 +23,7 @@ public static class ArticleJson
         ["source"] = "a string",
         ["image"] = "a string, the picture's absolute http(s) address",
         ["imageAlt"] = "a string",
+        ["topics"] = "an array of strings, e.g. [\"energy\", \"transport\"]",
     };
 
     public static ArticleSubmission Parse(byte[] json)
@@ -80,9 +81,13 @@ public static class ArticleJson
                 problems.Add(new ArticleProblem(LineOf(field), $"{field}: {NotPlainText}"));
         }
 
+        var (topics, topicsProblem) = ArticleTopics.Read(fields.Topics ?? [], "topics");
+        if (topicsProblem is not null)
+            problems.Add(new ArticleProblem(LineOf("topics"), topicsProblem));
+
         if (problems.Count > 0)
             return new ArticleSubmission(new ParseOutcome(null, problems));
-        var content = new ArticleContent(headline, published, highlights, body, [], image);
+        var content = new ArticleContent(headline, published, highlights, body, [], image) { Topics = topics };
         return new ArticleSubmission(new ParseOutcome(content, []), string.IsNullOrEmpty(url) ? null : url, fields.Source?.Trim());
     }
 
@@ -164,5 +169,5 @@ public static class ArticleJson
     }
 
     private sealed record Fields(string? Headline, string? PublishedAt, string?[]? Highlights, JsonElement? Body, string? Url, string? Source,
-        string? Image, string? ImageAlt);
+        string? Image, string? ImageAlt, string?[]? Topics);
 }

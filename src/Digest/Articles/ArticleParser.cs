@@ -83,6 +83,8 @@ public static partial class ArticleParser
         private string? _rewrittenHeadline;
         private DateOnly? _published;
         private ArticleImage? _image;
+        private IReadOnlyList<string> _topics = [];
+        private int _topicsLine;
         private int _publishedLine;
         private int _titleLine = 1;
         private bool _missingTitleReported;
@@ -123,6 +125,12 @@ public static partial class ArticleParser
                 && ImageLine().Match(line) is { Success: true } image)
             {
                 ReadImage(image, number);
+                return section;
+            }
+            if (_title is not null && _topicsLine == 0 && section is Section.Preamble or Section.Highlights
+                && TopicsLine().Match(line) is { Success: true } topics)
+            {
+                ReadTopics(topics.Groups["list"].Value, number);
                 return section;
             }
             if (HeadlineLine().Match(line) is { Success: true } headline)
@@ -187,6 +195,16 @@ public static partial class ArticleParser
                 _problems.Add(new ArticleProblem(number, $"Image: {problem}; write it as 'Image: https://example.org/picture.jpg' and, optionally, words that describe it"));
         }
 
+        /// <summary>An optional "Topics: Energy, Transport" line below the title (the first one counts).</summary>
+        private void ReadTopics(string list, int number)
+        {
+            _topicsLine = number;
+            var (topics, problem) = ArticleTopics.ReadList(list, "Topics");
+            if (problem is not null)
+                _problems.Add(new ArticleProblem(number, problem));
+            _topics = topics;
+        }
+
         private ParseOutcome Finish()
         {
             if (string.IsNullOrWhiteSpace(_title) && !_missingTitleReported)
@@ -204,7 +222,7 @@ public static partial class ArticleParser
                 _highlights,
                 WithoutRepeat(_body),
                 WithoutRepeat(_analysis),
-                _image);
+                _image) { Topics = _topics };
             if (article.Highlights.Count == 0 && article.Body.Count == 0)
                 return ParseOutcome.Fail(1, "the article has neither highlights nor a body");
             return new ParseOutcome(article, []);
@@ -239,6 +257,9 @@ public static partial class ArticleParser
 
     [GeneratedRegex(@"^\s*Published\b\s*:?\s*(?<date>.*)$", RegexOptions.IgnoreCase)]
     private static partial Regex PublishedLine();
+
+    [GeneratedRegex(@"^\s*Topics\s*:\s*(?<list>.*)$", RegexOptions.IgnoreCase)]
+    private static partial Regex TopicsLine();
 
     [GeneratedRegex(@"^\s*Headline\s*:\s*(?<text>\S.*)$", RegexOptions.IgnoreCase)]
     private static partial Regex HeadlineLine();

@@ -81,7 +81,8 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
             origin.Url,
             origin.ExternalKey,
             content.Image?.Url,
-            content.Image?.Alt);
+            content.Image?.Alt,
+            ArticleTopics.ToJson(content.Topics));
         long? id = await InsertAsync(connection, transaction, row);
         if (id is null)
         {
@@ -96,9 +97,9 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
     private static Task<long?> InsertAsync(DbConnection connection, DbTransaction transaction, NewRow row) =>
         connection.ExecuteScalarAsync<long?>("""
             INSERT INTO articles (slug, content_key, headline, published_on, highlights, body, analysis, source, ingested_at, url, external_key,
-                                  image_url, image_alt)
+                                  image_url, image_alt, topics)
             VALUES (@Slug, @Key, @Headline, @PublishedOn, @Highlights, @Body, @Analysis, @Source, @IngestedAt, @Url, @ExternalKey,
-                    @ImageUrl, @ImageAlt)
+                    @ImageUrl, @ImageAlt, @Topics)
             ON CONFLICT (slug) DO NOTHING
             RETURNING id
             """, row, transaction);
@@ -128,6 +129,26 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync("UPDATE articles SET excluded_at = @at WHERE id = @id",
             new { id, at = excluded ? Clock.Format(time.GetUtcNow()) : null }) > 0;
+    }
+
+    /// <summary>
+    /// An editor's change of an article's topics (already normalised, <see cref="ArticleTopics"/>); false when there is
+    /// no such article. Runs already started keep what they froze: a reader's copy is chosen from the topics read then.
+    /// </summary>
+    public async Task<bool> SetTopicsAsync(long id, IReadOnlyList<string> topics, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync("UPDATE articles SET topics = @topics WHERE id = @id",
+            new { id, topics = ArticleTopics.ToJson(topics) }) > 0;
+    }
+
+    /// <summary>The topics of the newest <paramref name="articles"/> articles, most used first: what readers can choose from.</summary>
+    public async Task<IReadOnlyList<string>> RecentTopicsAsync(int articles, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<string>("SELECT topics FROM articles ORDER BY id DESC LIMIT @articles", new { articles });
+        return rows.SelectMany(ArticleTopics.FromJson).GroupBy(t => t).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => g.Key).ToList();
     }
 
     /// <summary>The newest articles with the runs that carried each, for the editors' list.</summary>
@@ -182,11 +203,14 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
         return rows.Select(r => r.ToArticle()).ToList();
     }
 
-    /// <summary>The articles frozen into a run, in digest order.</summary>
+    /// <summary>The articles frozen into a run, in digest order, with the topics they had when the run started.</summary>
     public static async Task<IReadOnlyList<Article>> ForRunAsync(DbConnection connection, long runId)
     {
+        // A run started before topics existed froze none (NULL), as its articles then had none. A plain column, not an
+        // expression: SQLite types an expression over no rows as bytes.
         var rows = await connection.QueryAsync<ArticleRow>($"""
-            SELECT {Columns} FROM articles a JOIN run_articles ra ON ra.article_id = a.id
+            SELECT {ContentColumns}, ra.topics AS Topics
+            FROM articles a JOIN run_articles ra ON ra.article_id = a.id
             WHERE ra.run_id = @runId ORDER BY ra.position
             """, new { runId });
         return rows.Select(r => r.ToArticle()).ToList();
@@ -217,19 +241,21 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
         return new StoredArticle(row.Id, row.Slug, Duplicate: true, row.MatchedBy);
     }
 
-    private const string Columns = "a.id AS Id, a.slug AS Slug, a.headline AS Headline, a.published_on AS PublishedOn, "
+    private const string Columns = ContentColumns + ", a.topics AS Topics";
+
+    private const string ContentColumns = "a.id AS Id, a.slug AS Slug, a.headline AS Headline, a.published_on AS PublishedOn, "
         + "a.highlights AS Highlights, a.body AS Body, a.analysis AS Analysis, a.source AS Source, a.ingested_at AS IngestedAt, a.url AS Url, "
         + "a.image_url AS ImageUrl, a.image_alt AS ImageAlt";
 
     private sealed record MatchRow(long Id, string Slug, string MatchedBy);
 
     private sealed record NewRow(string Slug, string Key, string Headline, string PublishedOn, string Highlights, string Body,
-        string Analysis, string Source, string IngestedAt, string? Url, string? ExternalKey, string? ImageUrl, string? ImageAlt);
+        string Analysis, string Source, string IngestedAt, string? Url, string? ExternalKey, string? ImageUrl, string? ImageAlt, string Topics);
 
     private sealed record RunRow(long ArticleId, long RunId, string Edition, string Slot, string Status);
 
     private sealed record ArticleRow(long Id, string Slug, string Headline, string PublishedOn, string Highlights,
-        string Body, string Analysis, string Source, string IngestedAt, string? Url, string? ImageUrl, string? ImageAlt)
+        string Body, string Analysis, string Source, string IngestedAt, string? Url, string? ImageUrl, string? ImageAlt, string? Topics)
     {
         public Article ToArticle() => new(
             Id,
@@ -240,7 +266,7 @@ public sealed class ArticleStore(Database database, TimeProvider time, DigestMet
                 JsonSerializer.Deserialize<string[]>(Highlights) ?? [],
                 JsonSerializer.Deserialize<string[]>(Body) ?? [],
                 JsonSerializer.Deserialize<string[]>(Analysis) ?? [],
-                ImageUrl is null ? null : new ArticleImage(ImageUrl, ImageAlt)),
+                ImageUrl is null ? null : new ArticleImage(ImageUrl, ImageAlt)) { Topics = ArticleTopics.FromJson(Topics) },
             Source,
             Clock.Parse(IngestedAt),
             Url);

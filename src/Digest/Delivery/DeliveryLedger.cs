@@ -19,11 +19,16 @@ public static class DeliveryStatus
     public const string Failed = "failed";
     /// <summary>The subscriber left the edition after the run started.</summary>
     public const string Skipped = "skipped";
+    /// <summary>None of the run's articles is on a topic the reader chose: nothing to send them this time.</summary>
+    public const string NoMatch = "no-match";
 }
 
-/// <summary>A ledger entry claimed for sending; <see cref="Claim"/> tells this sender's claim from a later one.</summary>
+/// <summary>
+/// A ledger entry claimed for sending; <see cref="Claim"/> tells this sender's claim from a later one, <see cref="Topics"/>
+/// is the reader's choice frozen with the run (JSON; null: everything).
+/// </summary>
 public sealed record DeliveryClaim(long SubscriberId, string MessageId, long Attempts, string Email, string Name,
-    string SubscriberStatus, string? SubscriptionStatus, string Claim);
+    string SubscriberStatus, string? SubscriptionStatus, string Claim, string? Topics = null);
 
 /// <summary>What became of one claimed entry: its new status, the server's reply, and when to try again.</summary>
 /// <remarks>An outcome not <c>Charged</c> (the relay refused Digest itself) leaves the entry's attempts as they were.</remarks>
@@ -86,7 +91,8 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
         // Read back by key range (the claimed IDs' span), not by scanning every claim the run has out.
         var claimed = await connection.QueryAsync<DeliveryClaim>("""
             SELECT d.subscriber_id AS SubscriberId, d.message_id AS MessageId, d.attempts AS Attempts, p.email AS Email,
-                   p.name AS Name, p.status AS SubscriberStatus, s.status AS SubscriptionStatus, d.claim AS Claim
+                   p.name AS Name, p.status AS SubscriberStatus, s.status AS SubscriptionStatus, d.claim AS Claim,
+                   d.topics AS Topics
             FROM deliveries d
             JOIN subscribers p ON p.id = d.subscriber_id
             JOIN runs r ON r.id = d.run_id

@@ -53,10 +53,15 @@ public sealed class MessageDraft : IDisposable
     /// <summary>Holds back the end of the filled message until <paramref name="wait"/>, started when the end is due, completes.</summary>
     public void SendAfter(Func<CancellationToken, Task> wait) => _body.SendAfter = wait;
 
-    /// <summary>The draft as the copy for <paramref name="envelope"/>'s recipient, signed when DKIM is on.</summary>
-    public MimeMessage Fill(Envelope envelope, MessageBody body)
+    /// <summary>
+    /// The draft as the copy for <paramref name="envelope"/>'s recipient, signed when DKIM is on; with
+    /// <paramref name="subject"/>, the copy's own (copies of one run differ in it when readers' topics differ).
+    /// </summary>
+    public MimeMessage Fill(Envelope envelope, MessageBody body, string? subject = null)
     {
         SetDate(_time.GetUtcNow());
+        if (subject is not null && !string.Equals(_message.Subject, subject, StringComparison.Ordinal))
+            _message.Subject = subject;
         _message.MessageId = envelope.MessageId;
         _message.To[0] = new MailboxAddress(envelope.Recipient.Name, envelope.Recipient.Email);
         _message.Headers[HeaderId.ListUnsubscribe] = $"<{envelope.UnsubscribeUrl}>, {_mailtoUnsubscribe}";

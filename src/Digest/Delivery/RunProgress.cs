@@ -7,17 +7,19 @@ using Digest.Storage;
 namespace Digest.Delivery;
 
 /// <summary>Where a run stands, from its ledger: what operators watch while it sends.</summary>
+/// <remarks><c>NoMatch</c>: readers skipped because no article of the run is on a topic they chose.</remarks>
 public sealed record RunProgress(long RunId, string Edition, DateTimeOffset Slot, string Status, int Total, int Sent, int Failed,
-    int Retrying, int Skipped, int Pending, double MessagesPerSecond, string? Alert = null)
+    int Retrying, int Skipped, int Pending, double MessagesPerSecond, string? Alert = null, int NoMatch = 0)
 {
     /// <summary>Finished entries (sent, failed, skipped) as a share of the audience.</summary>
-    public double Done => Total == 0 ? 1 : (double)(Sent + Failed + Skipped) / Total;
+    public double Done => Total == 0 ? 1 : (double)(Sent + Failed + Skipped + NoMatch) / Total;
 
     /// <summary>Time left at the recent rate; null when nothing is moving.</summary>
     public TimeSpan? Eta => Pending + Retrying == 0 ? TimeSpan.Zero : MessagesPerSecond > 0 ? TimeSpan.FromSeconds((Pending + Retrying) / MessagesPerSecond) : null;
 
     public string Line() =>
-        $"Run {RunId} ({Edition}) {Status}: {Sent}/{Total} sent, {Failed} failed, {Retrying} to retry, {Skipped} skipped, {Pending} pending" +
+        $"Run {RunId} ({Edition}) {Status}: {Sent}/{Total} sent, {Failed} failed, {Retrying} to retry, {Skipped} skipped, " +
+        (NoMatch > 0 ? $"{NoMatch} with no article on their topics, " : "") + $"{Pending} pending" +
         $" · {MessagesPerSecond:0.#} msg/s · ETA {(Eta is { } eta ? eta.ToString(@"hh\:mm\:ss") : "—")}" +
         (Alert is null ? "" : $" · alert: {Alert}");
 }
@@ -56,7 +58,8 @@ public sealed class RunMonitor(Database database, DeliveryLedger ledger, RunAler
             : await OverallRateAsync(runId, Count(DeliveryStatus.Sent), cancellationToken);
         return new RunProgress(runId, run.Edition, run.Slot, run.Status, counts.Values.Sum(), Count(DeliveryStatus.Sent),
             Count(DeliveryStatus.Failed), Count(DeliveryStatus.Retry), Count(DeliveryStatus.Skipped),
-            Count(DeliveryStatus.Pending) + Count(DeliveryStatus.Sending), rate, await alerts.GetAsync(runId, cancellationToken));
+            Count(DeliveryStatus.Pending) + Count(DeliveryStatus.Sending), rate, await alerts.GetAsync(runId, cancellationToken),
+            Count(DeliveryStatus.NoMatch));
     }
 
     /// <summary>

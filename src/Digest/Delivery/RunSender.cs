@@ -61,11 +61,11 @@ public sealed class RunSender(
     private readonly SemaphoreSlim _unrecorded = new(transport.Concurrency, transport.Concurrency);
 
     /// <summary>
-    /// Each run's bodies, kept across its passes (a run goes out as many batch jobs): the templates then render once
-    /// per run and kind of recipient, not once per batch. Keyed by the edition settings in force too, so a run
-    /// whose edition is edited midway renders anew.
+    /// Each run's kinds of copy, kept across its passes (a run goes out as many batch jobs): the templates then
+    /// render once per run, article set and kind of recipient, not once per batch. Keyed by the edition settings in
+    /// force too, so a run whose edition is edited midway renders anew.
     /// </summary>
-    private readonly ConcurrentDictionary<(long Run, EditionsOptions Settings), RunBodies> _bodies = new();
+    private readonly ConcurrentDictionary<(long Run, EditionsOptions Settings), RunCopies> _copies = new();
 
     public Task<SendReport> SendAsync(long runId, CancellationToken cancellationToken = default) =>
         SendAsync(runId, SubscriberRange.All, cancellationToken);
@@ -116,7 +116,7 @@ public sealed class RunSender(
             note = await EditionNotes.ForRunAsync(connection, runId);
         }
 
-        var pass = new Pass(run, edition, await composer.ComposeRunAsync(edition, run.Slot, articles, run.Id, note), BodiesFor(run.Id, settings));
+        var pass = new Pass(run, edition, CopiesFor(run, edition, settings, articles, note));
         int chunk = Math.Max(ClaimChunk, transport.Concurrency * 2);
         // One chunk of claims waits ahead of the senders, so they never wait for the ledger's next query. A crash
         // cuts those claims off; they are taken again once the claim timeout has passed (never sent twice).
@@ -127,7 +127,7 @@ public sealed class RunSender(
         int builders = Environment.ProcessorCount;
         // A draft for every copy that can be on its way at once: being built, waiting, being sent.
         using var drafts = new DraftPool(Enumerable.Range(0, builders + 2 * transport.Concurrency)
-            .Select(_ => messages.Draft(edition.Name, edition.Title, pass.View.Subject)));
+            .Select(_ => messages.Draft(edition.Name, edition.Title, subject: "")));
         // A stage that fails (the store is gone) stops the others, instead of leaving them waiting for work.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var inFlight = new CancellationTokenSource();
@@ -185,11 +185,12 @@ public sealed class RunSender(
             logger.LogInformation("Run {RunId} of {Edition}: the relay accepts Digest again; sending resumed", run.Id, run.Edition);
     }
 
-    private RunBodies BodiesFor(long runId, EditionsOptions settings)
+    private RunCopies CopiesFor(Run run, Edition edition, EditionsOptions settings, IReadOnlyList<Article> articles, string? note)
     {
-        if (_bodies.Count >= KeptRuns)
-            _bodies.Clear();
-        return _bodies.GetOrAdd((runId, settings), _ => new RunBodies(renderer, logger));
+        if (_copies.Count >= KeptRuns)
+            _copies.Clear();
+        return _copies.GetOrAdd((run.Id, settings), _ => new RunCopies(articles,
+            set => composer.ComposeRunAsync(edition, run.Slot, set, run.Id, note), renderer, logger));
     }
 
     /// <summary>
@@ -318,12 +319,17 @@ public sealed class RunSender(
             string state = claim.SubscriberStatus != SubscriberStatus.Confirmed ? claim.SubscriberStatus : claim.SubscriptionStatus ?? "not subscribed";
             return new Prepared(claim, null, new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.Skipped, $"subscriber is {state}"));
         }
+        var set = pass.Copies.SetFor(claim.Topics);
+        if (set.NothingFor is { } topics)
+            return new Prepared(claim, null, new DeliveryOutcome(claim.SubscriberId, DeliveryStatus.NoMatch,
+                $"no article of this run is on the reader's topics ({topics})"));
+        var kind = await pass.Copies.KindAsync(set);
         var recipient = new Subscriber(claim.SubscriberId, claim.Email, claim.Name, claim.SubscriberStatus);
-        var view = composer.ForRecipient(pass.View, pass.Edition, recipient);
-        var body = await pass.Bodies.ForAsync(view);
+        var view = composer.ForRecipient(kind.View, pass.Edition, recipient);
+        var body = await kind.Bodies.ForAsync(view);
         var envelope = new Envelope(claim.MessageId, recipient, pass.Edition.Name, pass.Edition.Title, view.Footer.UnsubscribeUrl);
         var draft = await drafts.TakeAsync(cancellationToken);
-        draft.Fill(envelope, body);
+        draft.Fill(envelope, body, view.Subject);
         return new Prepared(claim, draft, null);
     }
 
@@ -424,7 +430,7 @@ public sealed class RunSender(
     }
 
     /// <summary>One call's run, content and tally, shared by its concurrent senders.</summary>
-    private sealed class Pass(Run run, Edition edition, DigestView view, RunBodies bodies)
+    private sealed class Pass(Run run, Edition edition, RunCopies copies)
     {
         private int _sent, _failed, _retrying, _skipped;
         private string? _alert;
@@ -432,10 +438,8 @@ public sealed class RunSender(
 
         public Run Run => run;
         public Edition Edition => edition;
-        /// <summary>The run's digest as every subscriber shares it, composed once for the pass.</summary>
-        public DigestView View => view;
-        /// <summary>The bodies of the pass's copies, from the run's stencils.</summary>
-        public RunBodies Bodies => bodies;
+        /// <summary>The run's kinds of copy: its digest per article set, and their bodies from the run's stencils.</summary>
+        public RunCopies Copies => copies;
         public int Sent => _sent;
         public int Failed => _failed;
         public int Retrying => _retrying;

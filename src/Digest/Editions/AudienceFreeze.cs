@@ -12,7 +12,7 @@ namespace Digest.Editions;
 /// run itself, each further one in a transaction of its own, so the first batch sends as soon as its chunk is in the
 /// ledger, however large the audience. The run keeps the last subscriber frozen (<c>runs.freeze_after</c>, NULL once
 /// the whole audience is): a freeze cut off by a crash goes on from there, and the run is not complete before it is.
-/// A subscriber is in the run if confirmed when their chunk is frozen.
+/// A subscriber is in the run if confirmed when their chunk is frozen, with the topics they chose then.
 /// </summary>
 public sealed class AudienceFreeze(Database database, IOptionsMonitor<EditionsOptions> editions, IOptions<DeliveryOptions> delivery, TimeProvider time)
 {
@@ -55,7 +55,7 @@ public sealed class AudienceFreeze(Database database, IOptionsMonitor<EditionsOp
         string audience, DateTimeOffset slot, long after, DateTimeOffset now)
     {
         int size = ChunkSize;
-        var chunk = (await connection.QueryAsync<(long Id, string? TimeZone)>(
+        var chunk = (await connection.QueryAsync<(long Id, string? TimeZone, string? Topics)>(
             $"{SubscriberStore.AudienceChunkQuery} ORDER BY s.subscriber_id LIMIT @size",
             new { edition = audience, after, last = long.MaxValue, size }, transaction)).ToList();
         // A full chunk may not be the last: the next freeze finds out.
@@ -73,20 +73,20 @@ public sealed class AudienceFreeze(Database database, IOptionsMonitor<EditionsOp
             var hour = LocalDelivery.TryParseHour(deliverAt)!.Value;
             var editionZone = new EditionSchedule(edition.Options).TimeZone;
             await connection.ExecuteAsync("""
-                INSERT INTO deliveries (run_id, subscriber_id, status, message_id, attempts, next_attempt_at, updated_at)
-                VALUES (@runId, @Id, @pending, @MessageId, 0, @Due, @now)
+                INSERT INTO deliveries (run_id, subscriber_id, status, message_id, attempts, next_attempt_at, updated_at, topics)
+                VALUES (@runId, @Id, @pending, @MessageId, 0, @Due, @now, @Topics)
                 """, chunk.Select(a => new
                 {
                     // The same Message-ID form as built in SQL below.
                     runId, a.Id, pending = DeliveryStatus.Pending, MessageId = $"digest.{runId}.{a.Id}@{domain}",
-                    Due = Clock.Format(LocalDelivery.DueAt(slot, hour, a.TimeZone, editionZone)), now = at,
+                    Due = Clock.Format(LocalDelivery.DueAt(slot, hour, a.TimeZone, editionZone)), now = at, a.Topics,
                 }), transaction);
         }
         else
             // One statement, not one per subscriber: on PostgreSQL each is a round trip.
             await connection.ExecuteAsync($"""
-                INSERT INTO deliveries (run_id, subscriber_id, status, message_id, attempts, updated_at)
-                SELECT @runId, a.Id, @pending, 'digest.' || @runId || '.' || a.Id || '@' || @domain, 0, @now
+                INSERT INTO deliveries (run_id, subscriber_id, status, message_id, attempts, updated_at, topics)
+                SELECT @runId, a.Id, @pending, 'digest.' || @runId || '.' || a.Id || '@' || @domain, 0, @now, a.Topics
                 FROM ({SubscriberStore.AudienceChunkQuery}) a
                 """, new { runId, edition = audience, pending = DeliveryStatus.Pending, domain, now = at, after, last = chunk[^1].Id }, transaction);
         return (chunk.Count, chunk[^1].Id);

@@ -45,6 +45,14 @@ public sealed class EditionOptions
     /// </summary>
     public bool Images { get; set; } = true;
 
+    /// <summary>
+    /// Groups the digest into sections, e.g. <c>"Sections": { "By": "Topic", "Order": ["Energy", "Transport"] }</c>:
+    /// by an article's topic or by its source (a feed's name, "api", "inbox"), the sections named in <c>Order</c>
+    /// first and in that order (as spelled there), any others after them alphabetically, and articles with no
+    /// section last under a heading in the digest's language. <c>By: None</c> (default): one list in arrival order.
+    /// </summary>
+    public SectionsOptions Sections { get; set; } = new();
+
     /// <summary>Fewer new articles than this count as "nothing new": they wait for the next slot.</summary>
     public int MinArticles { get; set; } = 1;
 
@@ -102,6 +110,22 @@ public enum AfterReviewDeadline
     Skip,
     /// <summary>The run sends as it stands, as if approved.</summary>
     SendAnyway,
+}
+
+/// <summary>How an edition groups its digest (<see cref="EditionOptions.Sections"/>).</summary>
+public sealed class SectionsOptions
+{
+    public SectionBy By { get; set; } = SectionBy.None;
+
+    /// <summary>The sections in the order the editor wants them; the names match topics or sources in any case.</summary>
+    public List<string> Order { get; set; } = [];
+}
+
+public enum SectionBy
+{
+    None,
+    Topic,
+    Source,
 }
 
 /// <summary>What an edition does at a slot where nothing new arrived.</summary>

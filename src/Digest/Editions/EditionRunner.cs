@@ -11,6 +11,8 @@ namespace Digest.Editions;
 /// Starts the run of an edition for a slot: freezes the articles that arrived since the edition's previous run
 /// and the first chunk of its audience of confirmed subscribers into the ledger, in one transaction (the rest of the
 /// audience follows in chunks, <see cref="AudienceFreeze"/>). Starting the same slot again returns the run that exists.
+/// Each ledger entry keeps the topics its reader chose when its chunk was frozen, so the articles of every copy follow
+/// from the run alone: a resumed run sends what it would have sent, whatever a reader or an editor changed meanwhile.
 /// </summary>
 public sealed class EditionRunner(
     Database database,
@@ -78,8 +80,8 @@ public sealed class EditionRunner(
             return winner ?? throw new InvalidOperationException($"The run of {edition.Name} for {slot:u} vanished while starting");
         }
         await connection.ExecuteAsync(
-            "INSERT INTO run_articles (run_id, article_id, position) VALUES (@runId, @Id, @Position)",
-            window.Select((a, i) => new { runId, a.Id, Position = i }), transaction);
+            "INSERT INTO run_articles (run_id, article_id, position, topics) VALUES (@runId, @Id, @Position, @Topics)",
+            window.Select((a, i) => new { runId, a.Id, Position = i, Topics = ArticleTopics.ToJson(a.Content.Topics) }), transaction);
         if (send)
             await EditionNotes.FreezeAsync(connection, transaction, edition.Name, runId);
         int firstChunk = send ? await audience.FreezeFirstAsync(connection, transaction, runId, edition, slot, now) : 0;

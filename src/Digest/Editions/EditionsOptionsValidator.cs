@@ -59,6 +59,16 @@ public sealed class EditionsOptionsValidator(IConfiguration? configuration = nul
             yield return $"{at}:ReviewDeadline: '{settings.ReviewDeadline}' must be a duration after the slot between 00:00:01 and 7.00:00:00, such as 04:00:00";
         if (!Enum.IsDefined(settings.AfterReviewDeadline))
             yield return $"{at}:AfterReviewDeadline: '{settings.AfterReviewDeadline}' must be Skip or SendAnyway";
+        if (!Enum.IsDefined(settings.Sections.By))
+            yield return $"{at}:Sections:By: '{settings.Sections.By}' must be None, Topic or Source";
+        for (int i = 0; i < settings.Sections.Order.Count; i++)
+        {
+            string section = settings.Sections.Order[i]?.Trim() ?? "";
+            if (section.Length is 0 or > Articles.ArticleTopics.MaxLength)
+                yield return $"{at}:Sections:Order:{i}: '{section}' must be a topic or source name of 1 to {Articles.ArticleTopics.MaxLength} characters";
+            else if (settings.Sections.Order.Take(i).Any(s => string.Equals(s?.Trim(), section, StringComparison.OrdinalIgnoreCase)))
+                yield return $"{at}:Sections:Order:{i}: '{section}' is listed twice";
+        }
         if (string.IsNullOrWhiteSpace(settings.Subject))
             yield return $"{at}:Subject: the subject pattern is empty";
     }

@@ -38,7 +38,9 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
         var local = TimeZoneInfo.ConvertTime(slot, TimeZoneInfo.FindSystemTimeZoneById(edition.Options.TimeZone));
         var options = edition.Options;
         var labels = strings.For(options.Culture);
-        var shown = articles.Take(options.MaxArticles).Select(a => ToView(a, options, labels)).ToList();
+        var placed = DigestSections.Arrange(articles, options.Sections, labels.OtherSection);
+        articles = placed.Select(p => p.Article).ToList();
+        var shown = placed.Take(options.MaxArticles).Select(p => ToView(p.Article, options, labels) with { Section = p.Heading }).ToList();
         var links = articles.Skip(options.MaxArticles).Take(options.MaxLinks).Select(ToLink).ToList();
         var view = new DigestView(
             labels,

@@ -32,6 +32,9 @@ public sealed class DigestPreview(
         await using var connection = await database.OpenAsync(cancellationToken);
         var articles = await runner.NextArticlesAsync(connection, edition, now);
         var recipient = await RecipientAsync(connection, edition.AudienceList, subscriberId);
+        // The chosen reader's copy: only the articles on their topics, as a run would send them.
+        articles = ArticleTopics.For(articles, ArticleTopics.FromJson(await connection.ExecuteScalarAsync<string?>(
+            "SELECT topics FROM subscribers WHERE id = @id", new { id = recipient.Id })));
         // The note waiting for the next run is the one this digest would carry.
         var note = await notes.GetAsync(edition.Name, cancellationToken);
         var view = await composer.ComposeAsync(edition, slot, articles, recipient, note?.Markdown);

@@ -43,7 +43,7 @@ public sealed class DigestStrings(IStringLocalizer<DigestStrings> localizer)
                 ? found.Value
                 : throw new InvalidOperationException($"DigestStrings.resx has no string '{key}'");
             return new DigestLabels(culture, name, S("DatePattern"), S("ArticleDatePattern"), S("SubjectDatePattern"), S("Greeting"), S("NoNews"),
-                S("MoreHeading"), S("AndMore"), S("AndMoreShort"), S("Read"), S("ReadArticle"), S("ManagePreferences"), S("Unsubscribe"), S("Reason"));
+                S("MoreHeading"), S("AndMore"), S("AndMoreShort"), S("Read"), S("ReadArticle"), S("ManagePreferences"), S("Unsubscribe"), S("Reason"), S("OtherSection"));
         }
         finally
         {
@@ -68,7 +68,8 @@ public sealed record DigestLabels(
     string ReadArticle,
     string ManagePreferences,
     string Unsubscribe,
-    string Reason)
+    string Reason,
+    string OtherSection)
 {
     public string Hello(string name) => string.Format(Culture, Greeting, name);
     public string More(int count) => string.Format(Culture, AndMore, count);

@@ -25,8 +25,9 @@ public sealed record DigestView(
 /// <summary>The editor's note: its Markdown rendered for the HTML part (<see cref="NoteMarkdown"/>), and as written for the text part, where Markdown reads as it is.</summary>
 public sealed record NoteView(string Html, string Text);
 
+/// <summary>An entry shown in full; <c>Section</c> is the heading of the section it opens (Editions:NAME:Sections), if it opens one.</summary>
 public sealed record ArticleView(string Headline, string DateLine, IReadOnlyList<string> Highlights, string? Lead, string Url,
-    ImageView? Image = null);
+    ImageView? Image = null, string? Section = null);
 
 /// <summary>An entry's picture for the HTML part: its address and the alt text shown in its place (the headline when the source gave none).</summary>
 public sealed record ImageView(string Url, string Alt);

@@ -156,5 +156,11 @@ internal static class Migrations
             ALTER TABLE runs ADD COLUMN reviewed_at TEXT;
             ALTER TABLE runs ADD COLUMN review_notified_at TEXT;
             """),
+        new(14, "topics: each article's and each reader's choice (NULL: everything), both frozen into each run", """
+            ALTER TABLE articles ADD COLUMN topics TEXT NOT NULL DEFAULT '[]';
+            ALTER TABLE subscribers ADD COLUMN topics TEXT;
+            ALTER TABLE run_articles ADD COLUMN topics TEXT;
+            ALTER TABLE deliveries ADD COLUMN topics TEXT;
+            """),
     ];
 }

@@ -90,6 +90,24 @@ public sealed class SubscriberStore(Database database, TimeProvider time)
         return await connection.ExecuteAsync("UPDATE subscribers SET time_zone = @timeZone WHERE id = @id", new { id, timeZone }) > 0;
     }
 
+    /// <summary>
+    /// Sets the topics the subscriber reads (normalised, <see cref="Articles.ArticleTopics"/>); none chosen means
+    /// everything. A run already started keeps the choice it froze. Returns false when there is no such subscriber.
+    /// </summary>
+    public async Task<bool> SetTopicsAsync(long id, IReadOnlyList<string> topics, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync("UPDATE subscribers SET topics = @topics WHERE id = @id",
+            new { id, topics = topics.Count == 0 ? null : Articles.ArticleTopics.ToJson(topics) }) > 0;
+    }
+
+    /// <summary>The topics the subscriber chose; empty: everything.</summary>
+    public async Task<IReadOnlyList<string>> TopicsAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return Articles.ArticleTopics.FromJson(await connection.ExecuteScalarAsync<string?>("SELECT topics FROM subscribers WHERE id = @id", new { id }));
+    }
+
     /// <summary>Renames a subscriber (an editor's correction); false when there is no such subscriber.</summary>
     public async Task<bool> SetNameAsync(long id, string name, CancellationToken cancellationToken = default)
     {
@@ -112,14 +130,15 @@ public sealed class SubscriberStore(Database database, TimeProvider time)
         """;
 
     /// <summary>
-    /// The audience's confirmed subscribers with IDs in (<c>@after</c>, <c>@last</c>], in ID order, with their time zones:
+    /// The audience's confirmed subscribers with IDs in (<c>@after</c>, <c>@last</c>], in ID order, with their time zones
+    /// and chosen topics:
     /// the chunk a run's audience is frozen in. The range is put on both tables, so each index is entered where the chunk
     /// starts (through <see cref="AudienceQuery"/>'s join PostgreSQL scanned every earlier subscriber for each chunk).
     /// Ordered by <c>s.subscriber_id</c>, the index's own order: ordered by <c>p.id</c>, SQLite sorts the whole rest of
     /// the audience for every chunk.
     /// </summary>
     internal static string AudienceChunkQuery => """
-        SELECT p.id AS Id, p.time_zone AS TimeZone FROM subscriptions s JOIN subscribers p ON p.id = s.subscriber_id
+        SELECT p.id AS Id, p.time_zone AS TimeZone, p.topics AS Topics FROM subscriptions s JOIN subscribers p ON p.id = s.subscriber_id
         WHERE s.edition = @edition AND s.status = 'confirmed' AND p.status = 'confirmed'
           AND s.subscriber_id > @after AND p.id > @after AND s.subscriber_id <= @last AND p.id <= @last
         """;

@@ -61,7 +61,7 @@ internal static class DeliveryScenario
         return new StartedRun(host, await host.Get<EditionRunner>().StartNowAsync("daily"));
     }
 
-    private static async Task JobsIdleAsync(JobStorage storage, TimeSpan timeout)
+    public static async Task JobsIdleAsync(JobStorage storage, TimeSpan timeout)
     {
         var monitoring = storage.GetMonitoringApi();
         var deadline = DateTime.UtcNow + timeout;

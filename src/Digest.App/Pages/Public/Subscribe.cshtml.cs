@@ -14,6 +14,10 @@ public sealed class SubscribeModel(IOptionsMonitor<EditionsOptions> editions, Si
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? Email { get; set; }
     [BindProperty] public string[]? Editions { get; set; }
+    /// <summary>Topics a link to the form preselects (<c>/subscribe?topics=energy,transport</c>); the reader may untick them.</summary>
+    [BindProperty(SupportsGet = true)] public string[]? Topics { get; set; }
+
+    public IReadOnlyList<string> OfferedTopics => Digest.Articles.ArticleTopics.Lenient((Topics ?? []).SelectMany(t => (t ?? "").Split(',')));
 
     public IReadOnlyList<string> Problems { get; private set; } = [];
     public bool Accepted { get; private set; }
@@ -24,7 +28,7 @@ public sealed class SubscribeModel(IOptionsMonitor<EditionsOptions> editions, Si
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var (request, problems) = new SignUpRequest { Name = Name, Email = Email, Editions = Editions }.Validate(editions.CurrentValue);
+        var (request, problems) = new SignUpRequest { Name = Name, Email = Email, Editions = Editions, Topics = Topics }.Validate(editions.CurrentValue);
         if (request is null)
         {
             Problems = problems.Values.SelectMany(p => p).ToList();

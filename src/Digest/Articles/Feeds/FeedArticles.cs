@@ -2,7 +2,8 @@ namespace Digest.Articles.Feeds;
 
 /// <summary>
 /// How a feed item becomes an article: title → headline, summary list items or sentences → highlights. An item with
-/// only a title (and link) is an article without highlights: the digest shows its headline and link.
+/// only a title (and link) is an article without highlights: the digest shows its headline and link. The item's
+/// categories become its topics (those that cannot be a topic are left out: nobody here can correct a feed).
 /// </summary>
 public static class FeedArticles
 {
@@ -19,7 +20,8 @@ public static class FeedArticles
 
         // The calendar date the feed wrote, as the text format keeps it; an undated item is today's news.
         var published = item.Published is { } date ? DateOnly.FromDateTime(date.DateTime) : today;
-        return (new ArticleContent(item.Title, published, highlights, body, [], item.Image), origin, null);
+        var topics = ArticleTopics.Lenient(item.Categories ?? []);
+        return (new ArticleContent(item.Title, published, highlights, body, [], item.Image) { Topics = topics }, origin, null);
     }
 
     /// <summary>

@@ -7,10 +7,10 @@ namespace Digest.Articles.Feeds;
 
 /// <summary>
 /// One entry of a feed, as the feed wrote it (summary and content still HTML; the link absolute where xml:base said how),
-/// with its picture, if it has a usable one.
+/// with its picture, if it has a usable one; <c>Categories</c>: RSS &lt;category&gt;, Atom &lt;category term&gt;, JSON Feed tags.
 /// </summary>
 public sealed record FeedItem(string Title, string? Summary, string? Content, string? Link, string? Guid, DateTimeOffset? Published,
-    ArticleImage? Image = null);
+    ArticleImage? Image = null, IReadOnlyList<string>? Categories = null);
 
 /// <summary>
 /// Reads the feeds people publish: RSS 0.9x, 1.0 (RDF) and 2.0, Atom 0.3 and 1.0, and JSON Feed 1.x, tolerant of what
@@ -83,7 +83,8 @@ public static class FeedReader
         Text(item.Element(ns + "guid")) is { Length: > 0 } guid ? guid : (string?)item.Attribute(Rdf + "about"),
         FeedDate.Read(Text(item.Element(ns + "pubDate")) is { Length: > 0 } date ? date : Text(item.Element(DublinCore + "date"))),
         Image(item.Elements(ns + "enclosure").Where(IsImage).Select(e => ((string?)e.Attribute("url"), e)),
-            item, [item.Element(ContentModule + "encoded"), item.Element(ns + "description")], location));
+            item, [item.Element(ContentModule + "encoded"), item.Element(ns + "description")], location),
+        item.Elements(ns + "category").Concat(item.Elements(DublinCore + "subject")).Select(Text).ToList());
 
     private static FeedItem ReadAtomEntry(XElement entry, XNamespace ns, Uri? location)
     {
@@ -100,7 +101,8 @@ public static class FeedReader
             Text(entry.Element(ns + "id")) is { Length: > 0 } id ? id : null,
             FeedDate.Read(published),
             Image(links.Where(l => (string?)l.Attribute("rel") == "enclosure" && IsImage(l)).Select(l => ((string?)l.Attribute("href"), l)),
-                entry, [entry.Element(ns + "content"), entry.Element(ns + "summary")], location));
+                entry, [entry.Element(ns + "content"), entry.Element(ns + "summary")], location),
+            entry.Elements(ns + "category").Select(c => (string?)c.Attribute("term") ?? "").ToList());
     }
 
     /// <summary>
@@ -190,7 +192,10 @@ public static class FeedReader
                 FeedDate.Read(Field("date_published") ?? Field("date_modified")),
                 new[] { (Field("image"), (string?)null), (Field("banner_image"), null), HtmlText.FirstImage(Field("content_html")) is { } inline ? inline : (null, null) }
                     .Select(candidate => ArticleImage.From(candidate.Item1, candidate.Item2, location, out _))
-                    .FirstOrDefault(image => image is not null));
+                    .FirstOrDefault(image => image is not null),
+                item.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Array
+                    ? tags.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!).ToList()
+                    : null);
         }
     }
 }
