@@ -17,7 +17,7 @@ public sealed partial class SpamAssassinTests
     }
 
     [Fact]
-    public async Task SpamAssassin_DigestWithAnEditorsNoteAndPictures_ScoresAtMostZero()
+    public async Task SpamAssassin_DigestWithAnEditorsNoteSectionsAndPictures_ScoresAtMostZero()
     {
         const string note = """
             **Good morning.** This week we start a series on the city's new tram line: tell us what you would like
@@ -26,14 +26,23 @@ public sealed partial class SpamAssassinTests
             - the route and the stops
             - what changes for buses
             """;
-        byte[] eml = await SentDigest.SendAsync(note: note, moreArticles: ["images-ferry.txt", "images-market.txt"]);
+        var sections = new Dictionary<string, string?>
+        {
+            ["Editions:daily:Sections:By"] = "Topic",
+            ["Editions:daily:Sections:Order:0"] = "Transport",
+            ["Editions:daily:Sections:Order:1"] = "City life",
+        };
+        byte[] eml = await SentDigest.SendAsync(sections, note: note, moreArticles: ["images-ferry.txt", "images-market.txt"]);
 
         var (score, rules) = await ScoreAsync(eml);
 
         string html = MimeKit.MimeMessage.Load(new MemoryStream(eml)).HtmlBody!;
         Assert.Contains("<strong>Good morning.</strong>", html);
         Assert.Equal(2, Regex.Matches(html, "<img src=\"https://images.example.org/").Count);
-        Assert.True(score <= 0.0, $"SpamAssassin scored the digest with a note and pictures {score} (at most 0 allowed); rules hit: {rules}");
+        // The editor's sections in their order, then the articles with no topic.
+        int[] headings = [html.IndexOf("uppercase;\">Transport</h2>"), html.IndexOf("uppercase;\">City life</h2>"), html.IndexOf("uppercase;\">Other news</h2>")];
+        Assert.True(headings[0] >= 0 && headings[0] < headings[1] && headings[1] < headings[2], $"section headings at {string.Join(", ", headings)}");
+        Assert.True(score <= 0.0, $"SpamAssassin scored the digest with a note, sections and pictures {score} (at most 0 allowed); rules hit: {rules}");
     }
 
     private static async Task<(double Score, string Rules)> ScoreAsync(byte[] eml)
