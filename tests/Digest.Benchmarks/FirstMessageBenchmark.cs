@@ -36,20 +36,27 @@ internal static class FirstMessageBenchmark
             await using var connection = await engine.Services.GetRequiredService<Database>().OpenAsync();
             await SeedAudienceAsync(connection, subscribers);
 
-            // The edition fires at a minute at least 45 s ahead, so the run starts in a process that is up and warm,
-            // as in service (a run fired while the process starts waits for its start-up too).
-            var slot = DateTimeOffset.UtcNow.AddSeconds(45);
-            await (settings with { Cron = $"{(slot.Second == 0 ? slot : slot.AddSeconds(60 - slot.Second)).Minute} * * * *" }).WriteAsync(work.Path);
+            // The edition fires once a day, at a minute at least 45 s ahead, so the run starts in a process that is up
+            // and warm, as in service. An hourly schedule would not do: the slot an hour back is inside the catch-up
+            // window, and the process would run it while it starts, which is not what is measured.
+            var slot = NextWholeMinute(DateTimeOffset.UtcNow.AddSeconds(45));
+            var local = TimeZoneInfo.ConvertTime(slot, TimeZoneInfo.FindSystemTimeZoneById(ServiceSettings.TimeZone));
+            await (settings with { Cron = $"{local.Minute} {local.Hour} * * *" }).WriteAsync(work.Path);
             await using var service = RunningDigest.Start(work.Path, new Dictionary<string, string> { ["Process:Role"] = postgres ? "Worker" : "All" });
             await ScaleOutBenchmark.WaitAsync([service], async () =>
                 await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM deliveries WHERE status = @sent", new { sent = DeliveryStatus.Sent }) > 0 ? 1 : null);
-            var (created, first) = await connection.QuerySingleAsync<(string Created, string First)>("""
-                SELECT r.created_at, MIN(d.updated_at) FROM runs r JOIN deliveries d ON d.run_id = r.id
-                WHERE d.status = @sent GROUP BY r.id, r.created_at
+            var (runSlot, created, first) = await connection.QuerySingleAsync<(string Slot, string Created, string First)>("""
+                SELECT r.slot, r.created_at, MIN(d.updated_at) FROM runs r JOIN deliveries d ON d.run_id = r.id
+                WHERE d.status = @sent GROUP BY r.id, r.slot, r.created_at
                 """, new { sent = DeliveryStatus.Sent });
+            if (Clock.Parse(runSlot) != slot)
+                throw new InvalidOperationException($"The run measured is for the slot {runSlot}, not the scheduled {slot:u}: the figure would not be a scheduled run's");
             Console.WriteLine($"  {subscribers,10:N0} subscribers: first message {(Clock.Parse(first) - Clock.Parse(created)).TotalMilliseconds,6:N0} ms after the run started");
         }
     }
+
+    private static DateTimeOffset NextWholeMinute(DateTimeOffset at) =>
+        new DateTimeOffset(at.Year, at.Month, at.Day, at.Hour, at.Minute, 0, TimeSpan.Zero).AddMinutes(at.Second == 0 && at.Millisecond == 0 ? 0 : 1);
 
     /// <summary>The audience in one statement, so a million subscribers are seeded in seconds on either store.</summary>
     private static async Task SeedAudienceAsync(System.Data.Common.DbConnection connection, int subscribers)

@@ -171,6 +171,15 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
         return due.Min();
     }
 
+    /// <summary>How many of the run's entries in <paramref name="range"/> wait for another attempt.</summary>
+    public async Task<int> RetryingAsync(long runId, SubscriberRange range, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (int)await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM deliveries WHERE run_id = @runId AND status = @retry AND subscriber_id BETWEEN @first AND @last",
+            new { runId, retry = DeliveryStatus.Retry, first = range.First, last = range.Last });
+    }
+
     /// <summary>Counts of the run's ledger entries by status.</summary>
     public async Task<IReadOnlyDictionary<string, int>> CountAsync(long runId, CancellationToken cancellationToken = default)
     {

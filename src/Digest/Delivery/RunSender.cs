@@ -20,9 +20,13 @@ namespace Digest.Delivery;
 public sealed record SendReport(long RunId, int Sent, int Failed, int Retrying, int Skipped, bool Completed, string? Alert = null,
     bool AwaitingServer = false)
 {
-    /// <summary>This pass and the one after it, as one: the later pass's state, the sum of what both did.</summary>
-    public SendReport Then(SendReport next) =>
-        next with { Sent = Sent + next.Sent, Failed = Failed + next.Failed, Skipped = Skipped + next.Skipped };
+    /// <summary>
+    /// This pass and the one after it, as one: the later pass's state, the sum of what both did, and
+    /// <paramref name="retrying"/> left to retry after both (counted in the ledger: a later pass may take up copies the
+    /// earlier one deferred, or leave them for later, so neither pass's own count says it).
+    /// </summary>
+    public SendReport Then(SendReport next, int retrying) =>
+        next with { Sent = Sent + next.Sent, Failed = Failed + next.Failed, Retrying = retrying, Skipped = Skipped + next.Skipped };
 }
 
 /// <summary>
@@ -76,7 +80,8 @@ public sealed class RunSender(
     /// </summary>
     public async Task<SendReport> SendUntilSettledAsync(long runId, TimeSpan horizon, CancellationToken cancellationToken = default)
     {
-        var total = await SendAsync(runId, cancellationToken);
+        var first = await SendAsync(runId, cancellationToken);
+        var total = first;
         // A run waiting for a server is sent again when one answers (the service resumes it then), not in a loop here.
         while (!total.Completed && total.Alert is null && !total.AwaitingServer
                && await ledger.NextDueAsync(runId, cancellationToken) is { } due && due - time.GetUtcNow() <= horizon)
@@ -84,9 +89,10 @@ public sealed class RunSender(
             var wait = due - time.GetUtcNow();
             if (wait > TimeSpan.Zero)
                 await Task.Delay(wait, time, cancellationToken);
-            total = total.Then(await SendAsync(runId, cancellationToken));
+            // What is left to retry is counted once, after the last pass.
+            total = total.Then(await SendAsync(runId, cancellationToken), retrying: 0);
         }
-        return total;
+        return ReferenceEquals(total, first) ? first : total with { Retrying = await ledger.RetryingAsync(runId, SubscriberRange.All, cancellationToken) };
     }
 
     public async Task<SendReport> SendAsync(long runId, SubscriberRange range, CancellationToken cancellationToken = default)
@@ -96,7 +102,10 @@ public sealed class RunSender(
         // A server answered again while this pass held copies for want of one: they are due now, and the resume its
         // return started may have looked for them before they were recorded.
         if (report.AwaitingServer && serverReturn.IsCompleted)
-            return report.Then(await SendAsync(runId, range, cancellationToken));
+        {
+            var next = await SendAsync(runId, range, cancellationToken);
+            return report.Then(next, await ledger.RetryingAsync(runId, range, cancellationToken));
+        }
         return report;
     }
 

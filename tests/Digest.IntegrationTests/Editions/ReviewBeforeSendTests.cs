@@ -4,6 +4,7 @@ using Digest.Delivery;
 using Digest.Editions;
 using Digest.IntegrationTests.Infrastructure;
 using Digest.IntegrationTests.Web;
+using Digest.Storage;
 using Digest.Subscribers;
 using Hangfire;
 using MimeKit;
@@ -21,11 +22,14 @@ public sealed partial class ReviewBeforeSendTests
     private const string HeatPumps = "Heat Pump Installations Double as Grid Operator Eases Connection Rules";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    [Fact]
-    public async Task HeldRun_SendsNothingUntilApproved_ThenOneCopyEach_WithoutTheArticleTakenOut_AndWithTheEditedNote()
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task HeldRun_SendsNothingUntilApproved_ThenOneCopyEach_WithoutTheArticleTakenOut_AndWithTheEditedNote(StorageProvider storage)
     {
         await using var sink = await SmtpSink.StartAsync();
-        using var host = DigestTestHost.SendingTo(sink, ReviewSettings("1.00:00:00", "Skip"));
+        await using var runs = await RunStore.StartAsync(storage);
+        using var host = DigestTestHost.SendingTo(sink, await runs.SettingsAsync(ReviewSettings("1.00:00:00", "Skip")));
         using var client = WebForms.Client(host);
         Assert.Equal(HttpStatusCode.Redirect, (await WebForms.SignInAsync(client, "erin", WebForms.EditorPassword)).StatusCode);
         await host.DropArticleAsync("email-01-library.txt");
@@ -176,13 +180,16 @@ public sealed partial class ReviewBeforeSendTests
         second.AssertNoErrorsLogged();
     }
 
-    [Fact]
-    public async Task Deadline_Skip_EndToEnd_SendsNothing_AndTheRunPageSaysSkipped()
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public async Task Deadline_Skip_EndToEnd_SendsNothing_AndTheRunPageSaysSkipped(StorageProvider storage)
     {
         await using var sink = await SmtpSink.StartAsync();
+        await using var runs = await RunStore.StartAsync(storage);
         var settings = ReviewSettings("00:00:01", "Skip");
         settings.Remove("Users:erin:Email"); // nobody to tell: only a digest could reach the sink
-        using var host = DigestTestHost.SendingTo(sink, settings);
+        using var host = DigestTestHost.SendingTo(sink, await runs.SettingsAsync(settings));
         await host.DropArticleAsync("email-01-library.txt");
         await host.Get<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana", ["daily"]);
         var run = await host.Get<EditionRunner>().StartAsync("daily", DateTimeOffset.UtcNow.AddSeconds(-2));
@@ -206,6 +213,28 @@ public sealed partial class ReviewBeforeSendTests
         settings["Editions:daily:ReviewDeadline"] = deadline;
         settings["Editions:daily:AfterReviewDeadline"] = afterDeadline;
         return settings;
+    }
+
+    /// <summary>
+    /// Where the test's runs are kept: the embedded SQLite store, or a throwaway PostgreSQL cluster, so review's
+    /// conditional updates (hold, take out, note, approve once, decide at the deadline) are proven on both dialects.
+    /// </summary>
+    private sealed class RunStore(PostgresCluster? cluster) : IAsyncDisposable
+    {
+        public static async Task<RunStore> StartAsync(StorageProvider storage) =>
+            new(storage == StorageProvider.Postgres ? await PostgresCluster.StartAsync() : null);
+
+        public async Task<Dictionary<string, string?>> SettingsAsync(Dictionary<string, string?> settings)
+        {
+            if (cluster is not null)
+            {
+                settings["Storage:Provider"] = nameof(StorageProvider.Postgres);
+                settings["Storage:ConnectionString"] = await cluster.CreateDatabaseAsync();
+            }
+            return settings;
+        }
+
+        public ValueTask DisposeAsync() => cluster?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 
     private static async Task<string> RunsPageAsync(DigestTestHost host)

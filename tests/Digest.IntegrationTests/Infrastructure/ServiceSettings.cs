@@ -25,6 +25,9 @@ public sealed record ServiceSettings(int SmtpPort)
     /// <summary>Security:TokenSecret, the same in every process of a deployment (required for the Web and Worker roles).</summary>
     public string TokenSecret { get; init; } = TestTokenSecret;
 
+    /// <summary>The edition's time zone, in which <see cref="Cron"/> is read.</summary>
+    public const string TimeZone = "Europe/Berlin";
+
     public const string TestTokenSecret = "test-only-token-secret-shared-by-every-process";
 
     public Task WriteAsync(string folder)
@@ -38,7 +41,7 @@ public sealed record ServiceSettings(int SmtpPort)
             Security = new { TokenSecret },
             Rendering = new { TemplatesPath = DigestTestHost.TemplatesPath },
             Site = new { PublicUrl = "https://digest.example.org" },
-            Editions = new { daily = new { Title = "The Daily Digest", Cron, TimeZone = "Europe/Berlin" } },
+            Editions = new { daily = new { Title = "The Daily Digest", Cron, TimeZone } },
             Delivery = new
             {
                 Transport = "Smtp",
