@@ -10,16 +10,6 @@ namespace Digest.Delivery;
 public sealed record MessageBody(BodyPart Html, BodyPart Text)
 {
     public static MessageBody From(RenderedDigest digest) => new(BodyPart.FromText(digest.Html), BodyPart.FromText(digest.Text));
-
-    /// <summary>
-    /// True when this body says exactly what <paramref name="digest"/> says. Line ends aside: a message carries CRLF
-    /// whatever the template file used.
-    /// </summary>
-    public bool Says(RenderedDigest digest) =>
-        SameLines(Html.Decode(), digest.Html) && SameLines(Text.Decode(), digest.Text);
-
-    private static bool SameLines(string a, string b) =>
-        string.Equals(a.Replace("\r\n", "\n"), b.Replace("\r\n", "\n"), StringComparison.Ordinal);
 }
 
 /// <summary>One text part of a digest message, in UTF-8.</summary>
