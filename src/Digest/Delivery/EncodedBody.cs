@@ -1,8 +1,8 @@
+using System.Buffers;
 using System.Text;
 using Digest.Rendering;
 using MimeKit;
 using MimeKit.Encodings;
-using MimeKit.IO.Filters;
 
 namespace Digest.Delivery;
 
@@ -38,13 +38,13 @@ internal sealed class EncodedBody
 
     public MessageBody BodyFor(RenderedRecipient recipient)
     {
-        var html = Concat(RenderedBody.Interleave(_html, _body.HtmlSlots, slot => Encode(recipient.HtmlFor(slot))).ToList());
+        var html = RenderedBody.Interleave(_html, _body.HtmlSlots, slot => Encode(recipient.HtmlFor(slot))).ToList();
         return new MessageBody(BodyPart.FromEncoded(html, ContentEncoding.QuotedPrintable),
             BodyPart.FromEncoded(Text(recipient), ContentEncoding.QuotedPrintable));
     }
 
     /// <summary>The text part laid out as <see cref="TextBlock.Join"/> lays it out: each block's encoded lines, a blank line where one goes.</summary>
-    private byte[] Text(RenderedRecipient recipient)
+    private List<byte[]> Text(RenderedRecipient recipient)
     {
         var pieces = new List<byte[]>(8);
         var blocks = RenderedBody.Interleave(_body.Text, _body.TextSlots, slot => recipient.TextFor(slot.Part));
@@ -54,19 +54,9 @@ internal sealed class EncodedBody
                 pieces.Add(LineBreak);
             pieces.Add(_text.TryGetValue(block, out byte[]? bytes) ? bytes : EncodeLines(block));
         }
-        return pieces.Count == 0 ? LineBreak : Concat(pieces);
-    }
-
-    private static byte[] Concat(List<byte[]> pieces)
-    {
-        var copy = new byte[pieces.Sum(p => p.Length)];
-        int at = 0;
-        foreach (byte[] piece in pieces)
-        {
-            piece.CopyTo(copy, at);
-            at += piece.Length;
-        }
-        return copy;
+        if (pieces.Count == 0)
+            pieces.Add(LineBreak);
+        return pieces;
     }
 
     private static byte[] EncodeLines(TextBlock block) => block.Lines.Length == 0 ? [] : Encode(block.Lines + "\r\n");
@@ -82,39 +72,58 @@ internal sealed class EncodedBody
         byte[] bytes = Encoding.UTF8.GetBytes(text.Replace("\r\n", "\n"));
         // Lines of at most 72 characters: room to spell out a dot that starts one.
         var encoder = new QuotedPrintableEncoder(72);
-        var output = new byte[encoder.EstimateOutputLength(bytes.Length)];
-        int length = encoder.Flush(bytes, 0, bytes.Length, output);
-        byte[] wire = new Unix2DosFilter().Flush(output, 0, length, out int start, out int wireLength);
-        return WithoutLineStartDots(wire.AsSpan(start, wireLength));
+        byte[] output = ArrayPool<byte>.Shared.Rent(encoder.EstimateOutputLength(bytes.Length));
+        try
+        {
+            return OnTheWire(output.AsSpan(0, encoder.Flush(bytes, 0, bytes.Length, output)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(output);
+        }
     }
 
     /// <summary>
-    /// A dot that starts a line (every piece starts one) is written "=2E". SMTP then has no dot to double: no
-    /// relay that mishandles doubled dots can lose one, and MailKit, which copies a whole part again whenever
-    /// one of its lines starts with a dot, passes each copy through untouched.
+    /// The encoder's lines with CRLF ends, and a dot that starts a line (every piece starts one) written "=2E". SMTP
+    /// then has no dot to double: no relay that mishandles doubled dots can lose one, and MailKit, which copies a
+    /// whole part again whenever one of its lines starts with a dot, passes each copy through untouched.
     /// </summary>
-    private static byte[] WithoutLineStartDots(ReadOnlySpan<byte> encoded)
+    private static byte[] OnTheWire(ReadOnlySpan<byte> encoded)
     {
-        int dots = 0;
-        for (int i = 0; i < encoded.Length; i++)
-            dots += StartsLineWithDot(encoded, i) ? 1 : 0;
-        if (dots == 0)
-            return encoded.ToArray();
-        var output = new byte[encoded.Length + 2 * dots];
-        int at = 0;
-        for (int i = 0; i < encoded.Length; i++)
+        // The encoder ends lines with a bare LF: each gains a CR, and each that a dot follows that dot's "=2E".
+        int extra = 0;
+        for (int at = 0, next; (next = encoded[at..].IndexOf((byte)'\n')) >= 0; at += next + 1)
+            extra += (BareAt(encoded, at + next) ? 1 : 0) + (StartsWithDot(encoded[(at + next + 1)..]) ? 2 : 0);
+        extra += StartsWithDot(encoded) ? 2 : 0;
+        var output = new byte[encoded.Length + extra];
+        var rest = output.AsSpan();
+        while (true)
         {
-            if (StartsLineWithDot(encoded, i))
+            if (StartsWithDot(encoded))
             {
-                "=2E"u8.CopyTo(output.AsSpan(at));
-                at += 3;
+                "=2E"u8.CopyTo(rest);
+                rest = rest[3..];
+                encoded = encoded[1..];
             }
-            else
-                output[at++] = encoded[i];
+            int end = encoded.IndexOf((byte)'\n');
+            if (end < 0)
+                break;
+            encoded[..end].CopyTo(rest);
+            rest = rest[end..];
+            if (BareAt(encoded, end))
+            {
+                rest[0] = (byte)'\r';
+                rest = rest[1..];
+            }
+            rest[0] = (byte)'\n';
+            rest = rest[1..];
+            encoded = encoded[(end + 1)..];
         }
+        encoded.CopyTo(rest);
         return output;
     }
 
-    private static bool StartsLineWithDot(ReadOnlySpan<byte> encoded, int i) =>
-        encoded[i] == (byte)'.' && (i == 0 || encoded[i - 1] == (byte)'\n');
+    private static bool BareAt(ReadOnlySpan<byte> encoded, int lineFeed) => lineFeed == 0 || encoded[lineFeed - 1] != (byte)'\r';
+
+    private static bool StartsWithDot(ReadOnlySpan<byte> line) => line.Length > 0 && line[0] == (byte)'.';
 }

@@ -83,7 +83,7 @@ public sealed class CopyBodiesTests(EmailSamplesFixture fixture) : IClassFixture
     {
         using var folder = new ScratchTemplates();
         folder.Replace("_greeting.html.cshtml", "</p>\n}", "</p>\n}\n@if (Model.Email.EndsWith(\"@vip.example.com\"))\n{\n<p>Thank you for being a patron, @Model.Name.ToUpperInvariant().</p>\n}");
-        folder.Replace("_footer.text.cshtml", "@Model.Reason\n", "@Model.Reason\n@if (Model.Name.Length > 8)\n{\n@:\n@:\n@:(a long name)\n@:\n}\n");
+        folder.Replace("_footer.text.cshtml", "@Model.Reason\n", "@Model.Reason\n@if (Model.Name.Length > 8)\n{\n@:\n@:\n@:.a long name: this line starts with a dot\n@:\n}\n");
         var templates = folder.Renderer();
         await templates.WarmAsync();
         var articles = EmailSamples.Articles(2);
@@ -95,13 +95,16 @@ public sealed class CopyBodiesTests(EmailSamplesFixture fixture) : IClassFixture
         {
             string domain = id % 7 == 3 ? "vip.example.com" : "example.com";
             var (_, reader) = await CopyFor(new Subscriber(id, $"reader{id}@{domain}", id % 5 == 0 ? "" : $"Reader {id}", SubscriberStatus.Confirmed), articles);
-            var received = await SendAndReceiveAsync(view, reader, await bodies.ForAsync(reader));
+            byte[] sent = Serialise(view, reader, await bodies.ForAsync(reader));
+            using var received = await MimeMessage.LoadAsync(new MemoryStream(sent));
             var full = await templates.RenderAsync(view, reader);
+            Assert.DoesNotContain("\r\n.", Encoding.ASCII.GetString(sent));
             Assert.Equal(Lines(full.Html), Lines(received.HtmlBody));
             Assert.Equal(Lines(full.Text), Lines(received.TextBody));
             patrons += received.HtmlBody!.Contains("Thank you for being a patron,", StringComparison.Ordinal) ? 1 : 0;
         }
         Assert.Equal(6, patrons);
+        Assert.Contains("\n.a long name", (await templates.RenderAsync(view, (await CopyFor(new Subscriber(1, "a@example.com", "Bartholomew", SubscriberStatus.Confirmed), articles)).Reader)).Text);
     }
 
     private async Task<(DigestView View, RecipientView Reader)> CopyFor(Subscriber reader, IReadOnlyList<Digest.Articles.Article> articles)
