@@ -2,6 +2,7 @@ using System.Text;
 using Digest.Rendering;
 using MimeKit;
 using MimeKit.Encodings;
+using MimeKit.IO;
 using MimeKit.Text;
 
 namespace Digest.Delivery;
@@ -10,25 +11,15 @@ namespace Digest.Delivery;
 public sealed record MessageBody(BodyPart Html, BodyPart Text)
 {
     public static MessageBody From(RenderedDigest digest) => new(BodyPart.FromText(digest.Html), BodyPart.FromText(digest.Text));
-
-    /// <summary>
-    /// True when this body says exactly what <paramref name="digest"/> says. Line ends aside: a message carries CRLF
-    /// whatever the template file used.
-    /// </summary>
-    public bool Says(RenderedDigest digest) =>
-        SameLines(Html.Decode(), digest.Html) && SameLines(Text.Decode(), digest.Text);
-
-    private static bool SameLines(string a, string b) =>
-        string.Equals(a.Replace("\r\n", "\n"), b.Replace("\r\n", "\n"), StringComparison.Ordinal);
 }
 
 /// <summary>One text part of a digest message, in UTF-8.</summary>
 public sealed class BodyPart
 {
     private readonly string? _text;
-    private readonly byte[]? _encoded;
+    private readonly IReadOnlyList<byte[]>? _encoded;
 
-    private BodyPart(string? text, byte[]? encoded, ContentEncoding encoding)
+    private BodyPart(string? text, IReadOnlyList<byte[]>? encoded, ContentEncoding encoding)
     {
         _text = text;
         _encoded = encoded;
@@ -41,11 +32,12 @@ public sealed class BodyPart
     public static BodyPart FromText(string text) => new(text, null, BodyEncoding(text));
 
     /// <summary>
-    /// Bytes already in <paramref name="encoding"/>, with CRLF line ends as on the wire: MimeKit writes them without
-    /// encoding them again (the part's content is declared in the part's own transfer encoding), and its line-end
-    /// pass finds nothing to change.
+    /// Bytes already in <paramref name="encoding"/>, with CRLF line ends as on the wire, in pieces that follow one
+    /// another (a copy's pieces are shared by the run's other copies, never copied into one array): MimeKit writes
+    /// them without encoding them again (the part's content is declared in the part's own transfer encoding), and its
+    /// line-end pass finds nothing to change.
     /// </summary>
-    public static BodyPart FromEncoded(byte[] encoded, ContentEncoding encoding) => new(null, encoded, encoding);
+    public static BodyPart FromEncoded(IReadOnlyList<byte[]> encoded, ContentEncoding encoding) => new(null, encoded, encoding);
 
     /// <summary>
     /// Always an explicit 7-bit-safe encoding, so no relay re-encodes the body and breaks the signature:
@@ -82,7 +74,7 @@ public sealed class BodyPart
             return;
         }
         part.ContentType.Charset = "utf-8";
-        part.Content = new MimeContent(new MemoryStream(_encoded!, writable: false), Encoding);
+        part.Content = new MimeContent(Stream(_encoded!), Encoding);
     }
 
     /// <summary>The text this part carries.</summary>
@@ -91,8 +83,20 @@ public sealed class BodyPart
         if (_text is not null)
             return _text;
         IMimeDecoder decoder = Encoding == ContentEncoding.Base64 ? new Base64Decoder() : new QuotedPrintableDecoder();
-        var output = new byte[decoder.EstimateOutputLength(_encoded!.Length)];
-        int length = decoder.Decode(_encoded, 0, _encoded.Length, output);
+        byte[] encoded = _encoded!.SelectMany(piece => piece).ToArray();
+        var output = new byte[decoder.EstimateOutputLength(encoded.Length)];
+        int length = decoder.Decode(encoded, 0, encoded.Length, output);
         return System.Text.Encoding.UTF8.GetString(output, 0, length);
+    }
+
+    /// <summary>The pieces read one after another; seekable, as MimeKit needs to read a part again (to sign it, then to send it).</summary>
+    private static Stream Stream(IReadOnlyList<byte[]> pieces)
+    {
+        if (pieces.Count == 1)
+            return new MemoryStream(pieces[0], writable: false);
+        var chained = new ChainedStream();
+        foreach (byte[] piece in pieces)
+            chained.Add(new MemoryStream(piece, writable: false));
+        return chained;
     }
 }

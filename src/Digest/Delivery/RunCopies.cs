@@ -1,18 +1,17 @@
 using System.Collections.Concurrent;
 using Digest.Articles;
 using Digest.Rendering;
-using Microsoft.Extensions.Logging;
 
 namespace Digest.Delivery;
 
 /// <summary>
 /// The kinds of copy of one run. A reader's copy carries the run's frozen articles on the topics the reader chose
 /// (frozen with the audience: <see cref="DeliveryClaim.Topics"/>), or all of them when the reader chose none; readers
-/// whose choices select the same articles share one kind, composed and rendered once (<see cref="RunBodies"/>), so
-/// rendering grows with the distinct article sets, never with the readers.
+/// whose choices select the same articles share one kind, composed and its body rendered once (<see cref="CopyBodies"/>), so
+/// rendering the body grows with the distinct article sets, never with the readers.
 /// </summary>
 internal sealed class RunCopies(IReadOnlyList<Article> articles, Func<IReadOnlyList<Article>, Task<DigestView>> compose,
-    IDigestRenderer renderer, ILogger logger)
+    IDigestRenderer renderer)
 {
     /// <summary>Article sets by the frozen topics text: a few hundred distinct choices at most, each read once.</summary>
     private readonly ConcurrentDictionary<string, ArticleSet> _sets = new(StringComparer.Ordinal);
@@ -23,7 +22,11 @@ internal sealed class RunCopies(IReadOnlyList<Article> articles, Func<IReadOnlyL
 
     /// <summary>The composed digest and the bodies of every copy carrying <paramref name="set"/>.</summary>
     public Task<CopyKind> KindAsync(ArticleSet set) =>
-        _kinds.GetOrAdd(set.Key, _ => new Lazy<Task<CopyKind>>(async () => new CopyKind(await compose(set.Articles), new RunBodies(renderer, logger)))).Value;
+        _kinds.GetOrAdd(set.Key, _ => new Lazy<Task<CopyKind>>(async () =>
+        {
+            var view = await compose(set.Articles);
+            return new CopyKind(view, new CopyBodies(renderer, view));
+        })).Value;
 
     private ArticleSet Select(string topics)
     {
@@ -40,4 +43,4 @@ internal sealed class RunCopies(IReadOnlyList<Article> articles, Func<IReadOnlyL
 internal sealed record ArticleSet(string Key, IReadOnlyList<Article> Articles, string? NothingFor);
 
 /// <summary>One kind of copy: its digest as its readers share it, and the bodies of their copies.</summary>
-internal sealed record CopyKind(DigestView View, RunBodies Bodies);
+internal sealed record CopyKind(DigestView View, CopyBodies Bodies);

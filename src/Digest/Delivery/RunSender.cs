@@ -199,7 +199,7 @@ public sealed class RunSender(
         if (_copies.Count >= KeptRuns)
             _copies.Clear();
         return _copies.GetOrAdd((run.Id, settings), _ => new RunCopies(articles,
-            set => composer.ComposeRunAsync(edition, run.Slot, set, run.Id, note), renderer, logger));
+            set => composer.ComposeRunAsync(edition, run.Slot, set, run.Id, note), renderer));
     }
 
     /// <summary>
@@ -334,11 +334,11 @@ public sealed class RunSender(
                 $"no article of this run is on the reader's topics ({topics})"));
         var kind = await pass.Copies.KindAsync(set);
         var recipient = new Subscriber(claim.SubscriberId, claim.Email, claim.Name, claim.SubscriberStatus);
-        var view = composer.ForRecipient(kind.View, pass.Edition, recipient);
-        var body = await kind.Bodies.ForAsync(view);
-        var envelope = new Envelope(claim.MessageId, recipient, pass.Edition.Name, pass.Edition.Title, view.Footer.UnsubscribeUrl);
+        var reader = composer.ForRecipient(kind.View, pass.Edition, recipient);
+        var body = await kind.Bodies.ForAsync(reader);
+        var envelope = new Envelope(claim.MessageId, recipient, pass.Edition.Name, pass.Edition.Title, reader.UnsubscribeUrl);
         var draft = await drafts.TakeAsync(cancellationToken);
-        draft.Fill(envelope, body, view.Subject);
+        draft.Fill(envelope, body, kind.View.Subject);
         return new Prepared(claim, draft, null);
     }
 
@@ -447,7 +447,7 @@ public sealed class RunSender(
 
         public Run Run => run;
         public Edition Edition => edition;
-        /// <summary>The run's kinds of copy: its digest per article set, and their bodies from the run's stencils.</summary>
+        /// <summary>The run's kinds of copy: its digest per article set, and the bodies of their copies.</summary>
         public RunCopies Copies => copies;
         public int Sent => _sent;
         public int Failed => _failed;

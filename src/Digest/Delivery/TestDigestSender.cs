@@ -19,10 +19,11 @@ public sealed class TestDigestSender(DigestPreview preview, MessageFactory messa
 
     public async Task<string> SendAsync(string edition, string toAddress, string toName, CancellationToken cancellationToken = default)
     {
-        var (view, rendered) = await preview.RenderAsync(edition, StandInReader, cancellationToken);
+        var (copy, rendered) = await preview.RenderAsync(edition, StandInReader, cancellationToken);
+        var view = copy.Digest;
         var recipient = new Subscriber(StandInReader, toAddress, toName, SubscriberStatus.Confirmed);
         string messageId = $"test.{view.EditionName}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}@{EditionSender.Domain(editions.CurrentValue.GetValueOrDefault(view.EditionName), delivery.Value)}";
-        var envelope = new Envelope(messageId, recipient, view.EditionName, view.EditionTitle, view.Footer.UnsubscribeUrl);
+        var envelope = new Envelope(messageId, recipient, view.EditionName, view.EditionTitle, copy.Recipient.UnsubscribeUrl);
         using var message = messages.Build(envelope, $"[Test] {view.Subject}", rendered);
         return await transport.SendAsync(message, cancellationToken);
     }

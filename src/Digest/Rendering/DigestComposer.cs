@@ -22,13 +22,16 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
     /// </summary>
     public const int HtmlBudgetBytes = 96 * 1024;
 
-    public async Task<DigestView> ComposeAsync(Edition edition, DateTimeOffset slot, IReadOnlyList<Article> articles, Subscriber recipient,
-        string? note = null) =>
-        ForRecipient(await ComposeRunAsync(edition, slot, articles, note: note), edition, recipient);
+    public async Task<DigestCopy> ComposeAsync(Edition edition, DateTimeOffset slot, IReadOnlyList<Article> articles, Subscriber recipient,
+        string? note = null)
+    {
+        var run = await ComposeRunAsync(edition, slot, articles, note: note);
+        return new DigestCopy(run, ForRecipient(run, edition, recipient));
+    }
 
     /// <summary>
     /// What every subscriber of a run shares (articles, subject, date, preheader), composed once per run; each
-    /// copy then only adds its recipient with <see cref="ForRecipient"/>. Fitted to <see cref="HtmlBudgetBytes"/>
+    /// copy then only adds its recipient's own parts with <see cref="ForRecipient"/>. Fitted to <see cref="HtmlBudgetBytes"/>
     /// whatever arrived (<see cref="FitAsync"/>). <paramref name="runId"/> (none for a preview) is the archive page
     /// the "and N more" line points at; <paramref name="note"/> is the editor's note (Markdown) the run carries.
     /// </summary>
@@ -49,13 +52,12 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
             local.ToString(labels.DatePattern, labels.Culture),
             Subject(edition, local, articles, labels),
             Preheader(articles),
-            RecipientName: "",
             string.IsNullOrWhiteSpace(note) ? null : new NoteView(NoteMarkdown.ToHtml(note), note.Trim()),
             shown,
             links,
             articles.Count - shown.Count - links.Count,
             runId is { } id ? $"{Root}/archive/{id}" : $"{Root}/archive",
-            new FooterView("", "", "", site.Value.SenderLine));
+            site.Value.SenderLine);
         return await FitAsync(view);
     }
 
@@ -63,11 +65,12 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
     /// Keeps the HTML within <see cref="HtmlBudgetBytes"/> when the entries are unusually heavy (long texts in a
     /// template that shows more of them, a large MaxArticles): halves the list of links, then the full entries,
     /// until it fits. What is left out is counted in "and N more", never lost: the archive page has every article.
-    /// A digest within the budget (the usual case) costs one render.
+    /// A digest within the budget (the usual case) costs one render. Measured with a reader who has no name, address
+    /// or links: what a copy adds to that is in the room left below Gmail's limit.
     /// </summary>
     private async Task<DigestView> FitAsync(DigestView view)
     {
-        while (Encoding.UTF8.GetByteCount((await renderer.RenderAsync(view)).Html) > HtmlBudgetBytes)
+        while (Encoding.UTF8.GetByteCount((await renderer.RenderAsync(view, Nobody(view))).Html) > HtmlBudgetBytes)
         {
             if (view.MoreArticles.Count > 0)
                 view = view with { MoreArticles = view.MoreArticles.Take(view.MoreArticles.Count / 2).ToList(), MoreCount = view.MoreCount + view.MoreArticles.Count - view.MoreArticles.Count / 2 };
@@ -79,18 +82,20 @@ public sealed class DigestComposer(IOptions<SiteOptions> site, SubscriberTokens 
         return view;
     }
 
-    /// <summary>One subscriber's copy of a run's digest: the greeting and the footer's reason and personal links.</summary>
-    public DigestView ForRecipient(DigestView run, Edition edition, Subscriber recipient) => run with
-    {
-        RecipientName = recipient.Name,
-        Footer = run.Footer with
-        {
-            Reason = run.Labels.ReasonFor(recipient.Email, edition.Title),
-            // Leaving an edition sent to another edition's subscribers leaves that list.
-            UnsubscribeUrl = UnsubscribeUrl(recipient.Id, edition.AudienceList),
-            PreferencesUrl = links.PreferencesUrl(recipient.Id),
-        },
-    };
+    /// <summary>What one subscriber's copy of a run's digest shows of them: the greeting, the footer's reason and personal links.</summary>
+    public RecipientView ForRecipient(DigestView run, Edition edition, Subscriber recipient) => new(
+        run.Labels,
+        run.EditionTitle,
+        recipient.Name,
+        recipient.Email,
+        run.Labels.ReasonFor(recipient.Email, edition.Title),
+        // Leaving an edition sent to another edition's subscribers leaves that list.
+        UnsubscribeUrl(recipient.Id, edition.AudienceList),
+        links.PreferencesUrl(recipient.Id),
+        run.SenderLine);
+
+    /// <summary>A reader with nothing of their own: no name, no address, no reason or links.</summary>
+    private static RecipientView Nobody(DigestView run) => new(run.Labels, run.EditionTitle, "", "", "", "", "", run.SenderLine);
 
     public string UnsubscribeUrl(long subscriberId, string edition) => $"{Root}/u/{tokens.CreateUnsubscribe(subscriberId, edition)}";
 

@@ -23,7 +23,7 @@ public sealed class DigestPreview(
 {
     /// <param name="at">A slot of the edition's schedule (<see cref="EditionSchedule.ParseSlot"/>); none: now.</param>
     /// <exception cref="PreviewSlotException"><paramref name="at"/> is no slot of the edition, or one already past.</exception>
-    public async Task<(DigestView View, RenderedDigest Rendered)> RenderAsync(string editionName, long? subscriberId = null,
+    public async Task<(DigestCopy Copy, RenderedDigest Rendered)> RenderAsync(string editionName, long? subscriberId = null,
         CancellationToken cancellationToken = default, string? at = null)
     {
         var edition = editions.CurrentValue.Get(editionName);
@@ -37,8 +37,8 @@ public sealed class DigestPreview(
             "SELECT topics FROM subscribers WHERE id = @id", new { id = recipient.Id })));
         // The note waiting for the next run is the one this digest would carry.
         var note = await notes.GetAsync(edition.Name, cancellationToken);
-        var view = await composer.ComposeAsync(edition, slot, articles, recipient, note?.Markdown);
-        return (view, await renderer.RenderAsync(view));
+        var copy = await composer.ComposeAsync(edition, slot, articles, recipient, note?.Markdown);
+        return (copy, await renderer.RenderAsync(copy));
     }
 
     /// <summary>
@@ -46,7 +46,7 @@ public sealed class DigestPreview(
     /// recipients gets it: by default the first, or <paramref name="subscriberId"/> when that subscriber is in the run.
     /// Null when there is no such run.
     /// </summary>
-    public async Task<(DigestView View, RenderedDigest Rendered)?> RenderRunAsync(long runId, long? subscriberId = null,
+    public async Task<(DigestCopy Copy, RenderedDigest Rendered)?> RenderRunAsync(long runId, long? subscriberId = null,
         CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -60,8 +60,9 @@ public sealed class DigestPreview(
             ? "SELECT MIN(subscriber_id) FROM deliveries WHERE run_id = @runId"
             : "SELECT subscriber_id FROM deliveries WHERE run_id = @runId AND subscriber_id = @subscriberId", new { runId, subscriberId });
         var recipient = (id is { } known ? await SubscriberStore.FindAsync(connection, known) : null) ?? StandIn;
-        var view = composer.ForRecipient(await composer.ComposeRunAsync(edition, run.Slot, articles, runId, note), edition, recipient);
-        return (view, await renderer.RenderAsync(view));
+        var view = await composer.ComposeRunAsync(edition, run.Slot, articles, runId, note);
+        var copy = new DigestCopy(view, composer.ForRecipient(view, edition, recipient));
+        return (copy, await renderer.RenderAsync(copy));
     }
 
     /// <summary>The reader a preview shows when the edition (or run) has nobody: no real subscriber's links.</summary>

@@ -104,8 +104,8 @@ public sealed class DigestImagesTests(EmailSamplesFixture fixture) : IClassFixtu
 
     private static async Task<(DigestView View, RenderedDigest Rendered)> RenderAsync(EmailSamples samples, IReadOnlyList<Article> articles)
     {
-        var view = await samples.ComposeAsync(articles);
-        return (view, await samples.RenderAsync(view));
+        var copy = await samples.ComposeAsync(articles);
+        return (copy.Digest, await samples.RenderAsync(copy));
     }
 
     private static string Html(string text) => EmailHtml.Encoder.Encode(text);

@@ -8,7 +8,7 @@ public sealed class DigestSubjectTests(EmailSamplesFixture fixture) : IClassFixt
     {
         var daily = fixture.Samples.Daily;
         var edition = daily with { Options = new() { Title = daily.Title, Cron = "0 7 * * *", TimeZone = "Europe/Berlin", Subject = pattern } };
-        return (await fixture.Samples.Get<Digest.Rendering.DigestComposer>().ComposeAsync(edition, EmailSamples.Slot, articles, EmailSamples.Reader)).Subject;
+        return (await fixture.Samples.Get<Digest.Rendering.DigestComposer>().ComposeAsync(edition, EmailSamples.Slot, articles, EmailSamples.Reader)).Digest.Subject;
     }
 
     [Fact]

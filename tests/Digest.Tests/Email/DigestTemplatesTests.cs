@@ -11,8 +11,8 @@ public sealed class DigestTemplatesTests(EmailSamplesFixture fixture) : IClassFi
 
     private async Task<(DigestView View, RenderedDigest Rendered)> RenderAsync(int articles)
     {
-        var view = await Samples.ComposeAsync(EmailSamples.Articles(articles));
-        return (view, await Samples.RenderAsync(view));
+        var copy = await Samples.ComposeAsync(EmailSamples.Articles(articles));
+        return (copy.Digest, await Samples.RenderAsync(copy));
     }
 
     [Fact]
@@ -69,16 +69,18 @@ public sealed class DigestTemplatesTests(EmailSamplesFixture fixture) : IClassFi
     [Fact]
     public async Task Footer_InBothParts_SaysWhyPreferencesAndUnsubscribeLinksAndSenderLine()
     {
-        var (view, rendered) = await RenderAsync(1);
+        var copy = await Samples.ComposeAsync(EmailSamples.Articles(1));
+        var rendered = await Samples.RenderAsync(copy);
+        var reader = copy.Recipient;
 
-        Assert.Equal("You receive this because ana@example.com subscribed to The Daily Digest.", view.Footer.Reason);
-        Assert.StartsWith("https://digest.example.org/u/", view.Footer.UnsubscribeUrl);
-        Assert.StartsWith("https://digest.example.org/preferences/", view.Footer.PreferencesUrl);
+        Assert.Equal("You receive this because ana@example.com subscribed to The Daily Digest.", reader.Reason);
+        Assert.StartsWith("https://digest.example.org/u/", reader.UnsubscribeUrl);
+        Assert.StartsWith("https://digest.example.org/preferences/", reader.PreferencesUrl);
         foreach (string part in new[] { rendered.Html, rendered.Text })
         {
-            Assert.Contains(view.Footer.Reason, part);
-            Assert.Contains(view.Footer.UnsubscribeUrl, part);
-            Assert.Contains(view.Footer.PreferencesUrl, part);
+            Assert.Contains(reader.Reason, part);
+            Assert.Contains(reader.UnsubscribeUrl, part);
+            Assert.Contains(reader.PreferencesUrl, part);
             Assert.Contains("The Digest · 1 Example Street · 10115 Berlin · Germany", part);
         }
     }
@@ -123,8 +125,9 @@ public sealed class DigestTemplatesTests(EmailSamplesFixture fixture) : IClassFi
         var article = EmailSamples.Articles(1)[0];
         var many = article with { Content = article.Content with { Highlights = Enumerable.Range(1, 30).Select(i => $"Highlight number {i}.").ToList() } };
 
-        var view = await Samples.ComposeAsync([many]);
-        var rendered = await Samples.RenderAsync(view);
+        var copy = await Samples.ComposeAsync([many]);
+        var rendered = await Samples.RenderAsync(copy);
+        var view = copy.Digest;
 
         Assert.Equal(["Highlight number 1.", "Highlight number 2.", "Highlight number 3.", "Highlight number 4.", "Highlight number 5."], view.Articles[0].Highlights);
         Assert.Contains("Highlight number 5.", rendered.Html);
@@ -139,7 +142,7 @@ public sealed class DigestTemplatesTests(EmailSamplesFixture fixture) : IClassFi
         var edition = Daily(maxArticles: 2, maxLinks: 3);
 
         var view = await composer.ComposeRunAsync(edition, EmailSamples.Slot, EmailSamples.Articles(12), runId: 31);
-        var rendered = await Samples.RenderAsync(view);
+        var rendered = await Samples.RenderAsync(new DigestCopy(view, composer.ForRecipient(view, edition, EmailSamples.Reader)));
 
         Assert.Equal((2, 3, 7), (view.Articles.Count, view.MoreArticles.Count, view.MoreCount));
         Assert.Contains("<a href=\"https://digest.example.org/archive/31\" style=\"color:#1d4ed8;\">And 7 more: see them all in the archive</a>", rendered.Html);
@@ -156,7 +159,7 @@ public sealed class DigestTemplatesTests(EmailSamplesFixture fixture) : IClassFi
         var heavy = EmailSamples.Articles(400).Select(a => a with { Content = a.Content with { Headline = greek, Highlights = Enumerable.Repeat(greek, 30).ToList() } }).ToList();
 
         var view = await composer.ComposeRunAsync(edition, EmailSamples.Slot, heavy, runId: 5);
-        var rendered = await Samples.RenderAsync(composer.ForRecipient(view, edition, EmailSamples.Reader));
+        var rendered = await Samples.RenderAsync(new DigestCopy(view, composer.ForRecipient(view, edition, EmailSamples.Reader)));
 
         Assert.InRange(Encoding.UTF8.GetByteCount(rendered.Html), 50_000, GmailClipBytes);
         Assert.Equal(400, view.Articles.Count + view.MoreArticles.Count + view.MoreCount);

@@ -126,8 +126,8 @@ public sealed class DkimDomainsTests
         var rendered = await samples.RenderAsync(view);
         var factory = samples.Get<MessageFactory>();
 
-        var daily = await PublishedDkimKeys.OverTheWireAsync(factory.Build(new Envelope("digest.1.7@news.example.org", EmailSamples.Reader, "daily", "The Daily Digest", view.Footer.UnsubscribeUrl), "Daily", rendered));
-        var weekly = await PublishedDkimKeys.OverTheWireAsync(factory.Build(new Envelope("digest.2.7@letters.example.net", EmailSamples.Reader, "weekly", "The Weekly Letter", view.Footer.UnsubscribeUrl), "Weekly", rendered));
+        var daily = await PublishedDkimKeys.OverTheWireAsync(factory.Build(new Envelope("digest.1.7@news.example.org", EmailSamples.Reader, "daily", "The Daily Digest", view.Recipient.UnsubscribeUrl), "Daily", rendered));
+        var weekly = await PublishedDkimKeys.OverTheWireAsync(factory.Build(new Envelope("digest.2.7@letters.example.net", EmailSamples.Reader, "weekly", "The Weekly Letter", view.Recipient.UnsubscribeUrl), "Weekly", rendered));
 
         Assert.Equal((News, News), (SigningDomain(daily), daily.From.Mailboxes.Single().Domain));
         Assert.Equal((Letters, Letters), (SigningDomain(weekly), weekly.From.Mailboxes.Single().Domain));

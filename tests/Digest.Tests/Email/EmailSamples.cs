@@ -77,16 +77,16 @@ internal sealed class EmailSamples : IDisposable
         }).ToList();
     }
 
-    public Task<DigestView> ComposeAsync(IReadOnlyList<Article> articles) => Get<DigestComposer>().ComposeAsync(Daily, Slot, articles, Reader);
+    public Task<DigestCopy> ComposeAsync(IReadOnlyList<Article> articles) => Get<DigestComposer>().ComposeAsync(Daily, Slot, articles, Reader);
 
-    public Task<RenderedDigest> RenderAsync(DigestView view) => Get<IDigestRenderer>().RenderAsync(view);
+    public Task<RenderedDigest> RenderAsync(DigestCopy copy) => Get<IDigestRenderer>().RenderAsync(copy);
 
     /// <summary>The complete message a subscriber would receive for these articles.</summary>
     public async Task<MimeMessage> MessageAsync(IReadOnlyList<Article> articles)
     {
-        var view = await ComposeAsync(articles);
-        var envelope = new Envelope(MessageId, Reader, Daily.Name, Daily.Title, view.Footer.UnsubscribeUrl);
-        return Get<MessageFactory>().Build(envelope, view.Subject, await RenderAsync(view));
+        var copy = await ComposeAsync(articles);
+        var envelope = new Envelope(MessageId, Reader, Daily.Name, Daily.Title, copy.Recipient.UnsubscribeUrl);
+        return Get<MessageFactory>().Build(envelope, copy.Digest.Subject, await RenderAsync(copy));
     }
 
     public void Dispose()

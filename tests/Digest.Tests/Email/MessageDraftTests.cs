@@ -14,8 +14,8 @@ public sealed class MessageDraftTests
         var time = (FakeTimeProvider)samples.Get<TimeProvider>();
         var view = await samples.ComposeAsync(EmailSamples.Articles(2));
         var body = MessageBody.From(await samples.RenderAsync(view));
-        var envelope = new Envelope(EmailSamples.MessageId, EmailSamples.Reader, samples.Daily.Name, samples.Daily.Title, view.Footer.UnsubscribeUrl);
-        using var draft = samples.Get<MessageFactory>().Draft(samples.Daily.Name, samples.Daily.Title, view.Subject);
+        var envelope = new Envelope(EmailSamples.MessageId, EmailSamples.Reader, samples.Daily.Name, samples.Daily.Title, view.Recipient.UnsubscribeUrl);
+        using var draft = samples.Get<MessageFactory>().Draft(samples.Daily.Name, samples.Daily.Title, view.Digest.Subject);
 
         var dates = new List<string>();
         foreach (var step in new[] { 0.2, 0.5, 5, 0.1, 3600 })

@@ -34,7 +34,7 @@ public sealed class MessageHeadersTests(EmailSamplesFixture fixture) : IClassFix
         var articles = EmailSamples.Articles(4);
         var message = await fixture.Samples.MessageAsync(articles);
 
-        string footerLink = (await fixture.Samples.ComposeAsync(articles)).Footer.UnsubscribeUrl;
+        string footerLink = (await fixture.Samples.ComposeAsync(articles)).Recipient.UnsubscribeUrl;
         Assert.StartsWith($"<{footerLink}>", message.Headers[HeaderId.ListUnsubscribe]);
         Assert.Contains(footerLink, message.HtmlBody);
         Assert.Contains(footerLink, message.TextBody);

@@ -51,6 +51,37 @@ public sealed class TemplateStartupTests : IDisposable
         Assert.Matches(@"line \d+", error.Message);
     }
 
+    [Theory]
+    [InlineData("digest.html.cshtml", "@Model.Recipient.Greeting\n", "", "@Model.Recipient.Greeting is missing")]
+    [InlineData("digest.text.cshtml", "@Model.Recipient.Footer\n", "", "@Model.Recipient.Footer is missing")]
+    [InlineData("digest.html.cshtml", "@Model.Recipient.Footer\n", "@Model.Recipient.Footer\n@Model.Recipient.Footer\n", "@Model.Recipient.Footer is shown more than once")]
+    [InlineData("digest.text.cshtml", "@Model.Recipient.Greeting\n", "@Model.Recipient.Greeting\n@if (Model.Articles.Count > 0)\n{\n@:@Model.Recipient.Greeting\n}\n", "@Model.Recipient.Greeting is shown more than once")]
+    [InlineData("digest.html.cshtml", "@Model.Recipient.Greeting\n", "<p>@Model.Recipient.Greeting</p>\n", "@Model.Recipient.Greeting must stand on a line of its own")]
+    [InlineData("digest.text.cshtml", "@Model.Recipient.Greeting\n", "@Model.Recipient.Greeting.ToString().ToLowerInvariant()\n", "@Model.Recipient.Greeting is missing")]
+    [InlineData("digest.html.cshtml", "@Model.Recipient.Footer\n", "@Model.Recipient.Footer.ToString().Replace(\"Footer\", \"\")\n", "was changed by the template")]
+    public async Task Warm_BodyTemplateWithASlotMissingRepeatedOrChanged_StopsNamingTheFileAndTheSlot(string template, string slot, string replacement, string problem)
+    {
+        string path = Path.Combine(_templates, template);
+        string text = File.ReadAllText(path);
+        Assert.Contains(slot, text);
+        File.WriteAllText(path, text.Replace(slot, replacement));
+
+        var error = await Assert.ThrowsAsync<TemplateException>(() => Renderer().WarmAsync());
+
+        Assert.Contains($"Template {path}: ", error.Message);
+        Assert.Contains(problem, error.Message);
+    }
+
+    [Fact]
+    public async Task Warm_PartialTemplateMissing_StopsNamingIt()
+    {
+        File.Delete(Path.Combine(_templates, "_footer.text.cshtml"));
+
+        var error = await Assert.ThrowsAsync<TemplateException>(() => Renderer().WarmAsync());
+
+        Assert.Contains($"Template {Path.Combine(_templates, "_footer.text.cshtml")} is missing", error.Message);
+    }
+
     [Fact]
     public async Task Render_AfterStart_UsesTheTemplatesCompiledThen_EvenIfTheFilesChange()
     {
