@@ -121,6 +121,7 @@ internal static class ScaleOutBenchmark
             int sentBefore = await WaitAsync(processes, async () => await SentAsync(connection) is var sent and > 0 ? sent : (int?)null);
             double workerCpu = processes.Sum(p => CpuSeconds(p.ProcessId, reaped: false));
             double serverCpu = configuration.Postgres ? ServerCpuSeconds(postgres.ServerProcessId) : 0;
+            var serverBefore = statements ? ServerProcesses(postgres.ServerProcessId) : null;
             if (statements)
                 await PostgresStatements.ResetAsync(settings.PostgresConnectionString!);
             await WaitAsync(processes, async () => await connection.ExecuteScalarAsync<long>(
@@ -136,7 +137,10 @@ internal static class ScaleOutBenchmark
             if (sent != subscribers)
                 throw new InvalidOperationException($"{sent:N0} of {subscribers:N0} subscribers were sent the run");
             if (statements)
+            {
                 await PostgresStatements.PrintAsync(settings.PostgresConnectionString!, configuration.Label, sent - sentBefore);
+                PrintServerProcesses(serverBefore!, ServerProcesses(postgres.ServerProcessId), sent - sentBefore);
+            }
             double perThousand = 1000.0 / (sent - sentBefore);
             return new Measurement((sent - 1) / (last - first).TotalSeconds, sent, last - first, workerCpu * 1000 * perThousand,
                 serverCpu * 1000 * perThousand);
@@ -194,6 +198,38 @@ internal static class ScaleOutBenchmark
                 }
             });
 
+    /// <summary>The server's processes by title ("postgres: walwriter", a backend's "user db host state") with their CPU.</summary>
+    private static Dictionary<int, (string Title, double Cpu)> ServerProcesses(int postmaster)
+    {
+        var found = new Dictionary<int, (string, double)>();
+        foreach (string folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out int pid))
+                continue;
+            try
+            {
+                if (int.Parse(StatFields(pid)[4 - 3], CultureInfo.InvariantCulture) != postmaster)
+                    continue;
+                string title = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+                found[pid] = (title, CpuSeconds(pid, reaped: false));
+            }
+            catch (IOException)
+            {
+                // exited meanwhile
+            }
+        }
+        return found;
+    }
+
+    /// <summary>Where the server's CPU went during the run, per process (a backend's title shows its last state).</summary>
+    private static void PrintServerProcesses(Dictionary<int, (string Title, double Cpu)> before, Dictionary<int, (string Title, double Cpu)> after, int messages)
+    {
+        var spent = after.Select(p => (p.Value.Title, Cpu: p.Value.Cpu - (before.TryGetValue(p.Key, out var b) ? b.Cpu : 0)))
+            .Where(p => p.Cpu > 0).OrderByDescending(p => p.Cpu);
+        foreach (var (title, cpu) in spent)
+            Console.WriteLine($"      {cpu * 1000 * 1000.0 / messages,6:N0} ms per 1,000 messages  {title}");
+    }
+
     private static string[] StatFields(int processId)
     {
         string stat = File.ReadAllText($"/proc/{processId}/stat");
@@ -212,23 +248,24 @@ internal static class ScaleOutBenchmark
         public static async Task ResetAsync(string connectionString)
         {
             await using var connection = new NpgsqlConnection(connectionString);
-            await connection.ExecuteAsync("SELECT pg_stat_statements_reset()");
+            await connection.ExecuteAsync("SELECT pg_stat_statements_reset(); SELECT pg_stat_reset()");
         }
 
         public static async Task PrintAsync(string connectionString, string label, int messages)
         {
             await using var connection = new NpgsqlConnection(connectionString);
-            var rows = (await connection.QueryAsync<(long Calls, double TotalMs, string Query)>("""
-                SELECT calls, total_exec_time, query FROM pg_stat_statements
+            var rows = (await connection.QueryAsync<(long Calls, double TotalMs, double PlanMs, string Query)>("""
+                SELECT calls, total_exec_time, total_plan_time, query FROM pg_stat_statements
                 WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
                 ORDER BY total_exec_time DESC
                 """)).ToList();
-            Console.WriteLine($"    {label}: {rows.Sum(r => r.Calls) * 1000.0 / messages:N0} statements and " +
-                              $"{rows.Sum(r => r.TotalMs) * 1000 / messages:N0} ms of execution per 1,000 messages; the top ones:");
-            foreach (var (calls, total, query) in rows.Take(12))
+            long commits = await connection.ExecuteScalarAsync<long>("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
+            Console.WriteLine($"    {label}: {commits * 1000.0 / messages:N0} commits, {rows.Sum(r => r.Calls) * 1000.0 / messages:N0} statements and " +
+                              $"{rows.Sum(r => r.TotalMs) * 1000 / messages:N0} ms of execution and {rows.Sum(r => r.PlanMs) * 1000 / messages:N0} ms of planning per 1,000 messages; the top ones:");
+            foreach (var (calls, total, plan, query) in rows.Take(12))
             {
                 string oneLine = string.Join(' ', query.Split((char[])[' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));
-                Console.WriteLine($"      {calls * 1000.0 / messages,8:N1} calls {total * 1000 / messages,8:N1} ms  {oneLine[..Math.Min(150, oneLine.Length)]}");
+                Console.WriteLine($"      {calls * 1000.0 / messages,8:N1} calls {total * 1000 / messages,8:N1} ms {plan * 1000 / messages,8:N1} ms planning  {oneLine[..Math.Min(150, oneLine.Length)]}");
             }
         }
     }

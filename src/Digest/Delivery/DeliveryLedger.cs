@@ -118,7 +118,7 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
     }
 
     /// <summary>
-    /// How many group commits of outcomes a sender keeps on their way at once: two where the store takes writers side
+    /// How many group commits of outcomes a process keeps on their way at once: two where the store takes writers side
     /// by side (each is a round trip to PostgreSQL), one where they take turns anyway (SQLite, in the process).
     /// </summary>
     internal int CommitsAtOnce => database.Dialect.WritersTakeTurns ? 1 : 2;
@@ -130,13 +130,14 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
     /// Records many outcomes in one transaction (one commit instead of one per message). A mailbox that does not
     /// exist is suppressed in the same transaction, so it is never mailed again by any edition.
     /// </summary>
-    public async Task RecordAsync(OutcomeRecorder recorder, long runId, IReadOnlyCollection<DeliveryOutcome> outcomes, CancellationToken cancellationToken)
+    public async Task RecordAsync(OutcomeRecorder recorder, IReadOnlyCollection<(long RunId, DeliveryOutcome Outcome)> outcomes,
+        CancellationToken cancellationToken)
     {
         string now = Clock.Format(time.GetUtcNow());
         using var turn = await database.WriteTurnAsync(cancellationToken);
-        // In subscriber order, as every writer of the ledger locks rows: two transactions that lock the same rows
-        // in different orders deadlock on PostgreSQL.
-        await recorder.WriteAsync(runId, now, outcomes.OrderBy(o => o.SubscriberId).ToList(), cancellationToken);
+        // In key order, as every writer of the ledger locks rows: two transactions that lock the same rows in
+        // different orders deadlock on PostgreSQL.
+        await recorder.WriteAsync(now, outcomes.OrderBy(o => o.RunId).ThenBy(o => o.Outcome.SubscriberId).ToList(), cancellationToken);
     }
 
     /// <summary>

@@ -4,52 +4,80 @@ using System.Threading.Channels;
 namespace Digest.Delivery;
 
 /// <summary>
-/// Group commit for one run's outcomes: every sender hands in its outcome and goes on with its next message, whose
-/// end waits until the outcome is durable, while one loop writes whatever has gathered in a single transaction.
-/// The ledger then costs one commit per round of connections instead of one per message, and a crash can cut off
-/// at most the one message each connection had in flight. Where the store takes writers side by side (PostgreSQL),
-/// a second commit starts while the first is on its way, so an outcome never waits a whole commit for its turn:
-/// each connection's pace is bound by one commit's round trip, not two.
+/// Group commit for a process's outcomes, over every run and batch it sends side by side: every sender hands in its
+/// outcome and goes on with its next message, whose end waits until the outcome is durable, while one loop writes
+/// whatever has gathered in a single transaction. A crash can cut off at most the one message each connection had in
+/// flight. Outcomes gather until a sender needs one of them committed (its next message is ready to end, or it waits
+/// for a place among the unrecorded), as many have gathered as there are connections, or <see cref="Gathering"/> has
+/// passed: committing each outcome the moment it arrived made a commit per message (groups of 1.06 on PostgreSQL,
+/// where each commit is a round trip and most of the server's work). Where the store takes writers side by side
+/// (PostgreSQL), a second commit starts while the first is on its way.
 /// </summary>
 internal sealed class LedgerWriter : IAsyncDisposable
 {
-    private readonly Channel<(DeliveryOutcome Outcome, TaskCompletionSource Written)> _queue =
-        Channel.CreateUnbounded<(DeliveryOutcome, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
-    // Connections free to commit on, kept open between commits with their statement compiled once (a run commits tens
-    // of thousands of times); null stands for one not opened yet.
+    // Not marked single-reader: that channel cannot count what is waiting, which says when a group is full.
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
+    // Connections free to commit on, kept open between commits with their statements compiled once (a run commits
+    // tens of thousands of times); null stands for one not opened yet.
     private readonly Channel<OutcomeRecorder?> _recorders = Channel.CreateUnbounded<OutcomeRecorder?>();
     private readonly DeliveryLedger _ledger;
-    private readonly long _runId;
     private readonly DigestMetrics _metrics;
+    private readonly int _connections;
     private readonly Task _loop;
+    // Completed by a sender that waits for a commit; a fresh one for each group.
+    private volatile TaskCompletionSource _needed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public LedgerWriter(DeliveryLedger ledger, long runId, DigestMetrics metrics)
+    /// <summary>
+    /// The longest an outcome waits for others to join its commit when no sender needs it yet: far below a relay's
+    /// round trip, so over a network the commit is done before the sender's next message is ready to end.
+    /// </summary>
+    internal static readonly TimeSpan Gathering = TimeSpan.FromMilliseconds(2);
+
+    private sealed record Pending(long RunId, DeliveryOutcome Outcome, TaskCompletionSource Written);
+
+    public LedgerWriter(DeliveryLedger ledger, DigestMetrics metrics, int connections)
     {
         _ledger = ledger;
-        _runId = runId;
         _metrics = metrics;
+        _connections = connections;
         for (int i = 0; i < ledger.CommitsAtOnce; i++)
             _recorders.Writer.TryWrite(null);
         _loop = Task.Run(WriteLoopAsync);
     }
 
     /// <summary>Completes once the outcome is committed.</summary>
-    public Task RecordAsync(DeliveryOutcome outcome)
+    public Task RecordAsync(long runId, DeliveryOutcome outcome)
     {
         var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite((outcome, written)))
+        if (!_queue.Writer.TryWrite(new Pending(runId, outcome, written)))
             throw new InvalidOperationException("The ledger writer is closed.");
         return written.Task;
     }
+
+    /// <summary>Waits for an outcome's commit (from <see cref="RecordAsync"/>), starting it now if it has not started.</summary>
+    public Task CommittedAsync(Task recorded)
+    {
+        if (!recorded.IsCompleted)
+            Hurry();
+        return recorded;
+    }
+
+    /// <summary>Commits what has gathered now (or, if nothing has, the next outcome as soon as it comes).</summary>
+    public void Hurry() => _needed.TrySetResult();
 
     private async Task WriteLoopAsync()
     {
         var writes = new List<Task>();
         while (await _queue.Reader.WaitToReadAsync())
         {
+            var needed = _needed.Task;
+            if (!needed.IsCompleted && _queue.Reader.Count < _connections)
+                await Task.WhenAny(needed, Task.Delay(Gathering));
+            // Replaced before the group is taken: a sender that needs an outcome left for the next group is heard.
+            _needed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             // A free connection first: whatever arrives meanwhile joins this commit.
             var recorder = await _recorders.Reader.ReadAsync();
-            var pending = new List<(DeliveryOutcome Outcome, TaskCompletionSource Written)>();
+            var pending = new List<Pending>();
             while (_queue.Reader.TryRead(out var item))
                 pending.Add(item);
             writes.RemoveAll(w => w.IsCompleted);
@@ -59,14 +87,14 @@ internal sealed class LedgerWriter : IAsyncDisposable
     }
 
     /// <summary>Commits one group and gives its connection back (a fresh one next time, if this one failed).</summary>
-    private async Task WriteAsync(OutcomeRecorder? recorder, List<(DeliveryOutcome Outcome, TaskCompletionSource Written)> pending)
+    private async Task WriteAsync(OutcomeRecorder? recorder, List<Pending> pending)
     {
         try
         {
             // Not cancellable: an outcome the server has accepted must reach the ledger even while stopping.
             recorder ??= await _ledger.OpenRecorderAsync(CancellationToken.None);
             long started = Stopwatch.GetTimestamp();
-            await _ledger.RecordAsync(recorder, _runId, pending.Select(p => p.Outcome).ToList(), CancellationToken.None);
+            await _ledger.RecordAsync(recorder, pending.Select(p => (p.RunId, p.Outcome)).ToList(), CancellationToken.None);
             _metrics.Committed(started);
             pending.ForEach(p => p.Written.TrySetResult());
         }

@@ -6,32 +6,35 @@ using Digest.Subscribers;
 namespace Digest.Delivery;
 
 /// <summary>
-/// A connection kept open for recording one run's outcomes, with the ledger's outcome statement compiled once on it:
-/// a run commits tens of thousands of times. Each commit writes a group of outcomes, all or none, together with the
-/// suppression of mailboxes that do not exist, so they are never mailed again by any edition.
+/// A connection kept open for recording one run's outcomes, with the ledger's statements compiled once on it: a run
+/// commits tens of thousands of times. Each commit writes a group of outcomes, one update each in subscriber order (as
+/// every writer of the ledger locks rows: two transactions that lock the same rows in different orders deadlock),
+/// all or none, together with the suppression of mailboxes that do not exist, so they are never mailed again by any
+/// edition.
 /// </summary>
 public abstract class OutcomeRecorder : IAsyncDisposable
 {
-    private protected readonly DbCommand Command;
+    private protected const string UpdateSql = """
+        UPDATE deliveries SET status = $3, last_reply = $4, next_attempt_at = $5, claim = NULL,
+               attempts = attempts + $6, updated_at = $7
+        WHERE run_id = $1 AND subscriber_id = $2
+        """;
 
-    private protected OutcomeRecorder(DbConnection connection, string sql)
-    {
-        Connection = connection;
-        Command = connection.CreateCommand();
-        Command.CommandText = sql;
-    }
+    private protected static readonly string SuppressSql = $"UPDATE subscribers SET status = '{SubscriberStatus.Suppressed}' WHERE id = $1";
+
+    private protected OutcomeRecorder(DbConnection connection) => Connection = connection;
 
     public DbConnection Connection { get; }
 
-    /// <summary>The recorder the store writes best with: a statement per outcome in-process, one per commit over a network.</summary>
+    /// <summary>The recorder the store writes best with: statement by statement in-process, one batch per commit over a network.</summary>
     internal static async Task<OutcomeRecorder> OpenAsync(Database database, CancellationToken cancellationToken)
     {
         var connection = await database.OpenAsync(cancellationToken);
-        OutcomeRecorder recorder = database.Dialect.WritesRowsFromArrays ? new ArrayRecorder(connection) : new RowRecorder(connection);
+        OutcomeRecorder recorder = database.Dialect.SendsStatementsInBatches ? new BatchRecorder(connection) : new RowRecorder(connection);
         try
         {
             await database.RelaxDurabilityAsync(connection);
-            await recorder.Command.PrepareAsync(cancellationToken);
+            await recorder.PrepareAsync(cancellationToken);
             return recorder;
         }
         catch
@@ -41,117 +44,124 @@ public abstract class OutcomeRecorder : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes the outcomes, given in subscriber order, in one transaction.</summary>
-    internal abstract Task WriteAsync(long runId, string now, IReadOnlyList<DeliveryOutcome> ordered, CancellationToken cancellationToken);
+    private protected abstract Task PrepareAsync(CancellationToken cancellationToken);
 
-    private protected DbParameter Add(string name, DbType type, object initial)
-    {
-        var parameter = Command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.DbType = type;
-        // A value of the declared type, so PostgreSQL can prepare the statement before the first outcome.
-        parameter.Value = initial;
-        Command.Parameters.Add(parameter);
-        return parameter;
-    }
+    /// <summary>Writes the outcomes, given in key order, in one transaction.</summary>
+    internal abstract Task WriteAsync(string now, IReadOnlyList<(long RunId, DeliveryOutcome Outcome)> ordered, CancellationToken cancellationToken);
 
-    public async ValueTask DisposeAsync()
-    {
-        await Command.DisposeAsync();
-        await Connection.DisposeAsync();
-    }
+    public virtual async ValueTask DisposeAsync() => await Connection.DisposeAsync();
 
-    private protected static object NextAttempt(DeliveryOutcome outcome) => outcome.NextAttempt is { } at ? Clock.Format(at) : DBNull.Value;
+    /// <summary>The subscribers whose mailbox does not exist, once each and in order (the rows are locked in that order).</summary>
+    private static IEnumerable<long> Suppressed(IReadOnlyList<(long RunId, DeliveryOutcome Outcome)> ordered) =>
+        ordered.Where(o => o.Outcome.Suppress).Select(o => o.Outcome.SubscriberId).Distinct().Order();
 
-    /// <summary>One update per outcome: SQLite runs in the process, so a statement costs no round trip.</summary>
+    /// <summary>The update's parameters for one outcome, in the order of its <c>$n</c>.</summary>
+    private static (DbType Type, object Value)[] UpdateValues(long runId, string now, DeliveryOutcome outcome) =>
+    [
+        (DbType.Int64, runId),
+        (DbType.Int64, outcome.SubscriberId),
+        (DbType.String, outcome.Status),
+        (DbType.String, outcome.Reply),
+        (DbType.String, outcome.NextAttempt is { } at ? Clock.Format(at) : DBNull.Value),
+        (DbType.Int64, outcome.Charged ? 1L : 0L),
+        (DbType.String, now),
+    ];
+
+    /// <summary>One statement after another in a transaction: SQLite runs in the process, so a statement costs no round trip.</summary>
     private sealed class RowRecorder : OutcomeRecorder
     {
-        private readonly DbParameter _runId, _subscriberId, _status, _reply, _next, _now, _charge;
+        private readonly DbCommand _update, _suppress;
 
-        public RowRecorder(DbConnection connection) : base(connection, """
-            UPDATE deliveries SET status = @Status, last_reply = @Reply, next_attempt_at = @Next, claim = NULL,
-                   attempts = attempts + @Charge, updated_at = @now
-            WHERE run_id = @runId AND subscriber_id = @SubscriberId
-            """)
+        public RowRecorder(DbConnection connection) : base(connection)
         {
-            _runId = Add("runId", DbType.Int64, 0L);
-            _subscriberId = Add("SubscriberId", DbType.Int64, 0L);
-            _status = Add("Status", DbType.String, "");
-            _reply = Add("Reply", DbType.String, "");
-            _next = Add("Next", DbType.String, "");
-            _now = Add("now", DbType.String, "");
-            _charge = Add("Charge", DbType.Int64, 0L);
+            _update = Command(UpdateSql, UpdateValues(0, "", new DeliveryOutcome(0, "", "")).Length);
+            _suppress = Command(SuppressSql, 1);
         }
 
-        internal override async Task WriteAsync(long runId, string now, IReadOnlyList<DeliveryOutcome> ordered, CancellationToken cancellationToken)
+        private DbCommand Command(string sql, int parameters)
+        {
+            var command = Connection.CreateCommand();
+            command.CommandText = sql;
+            // SQLite reads $1 as a parameter named "$1".
+            for (int i = 1; i <= parameters; i++)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = $"${i}";
+                command.Parameters.Add(parameter);
+            }
+            return command;
+        }
+
+        private protected override async Task PrepareAsync(CancellationToken cancellationToken)
+        {
+            await _update.PrepareAsync(cancellationToken);
+            await _suppress.PrepareAsync(cancellationToken);
+        }
+
+        internal override async Task WriteAsync(string now, IReadOnlyList<(long RunId, DeliveryOutcome Outcome)> ordered, CancellationToken cancellationToken)
         {
             await using var transaction = await Connection.BeginTransactionAsync(cancellationToken);
-            Command.Transaction = transaction;
-            foreach (var outcome in ordered)
-            {
-                _runId.Value = runId;
-                _subscriberId.Value = outcome.SubscriberId;
-                _status.Value = outcome.Status;
-                _reply.Value = outcome.Reply;
-                _next.Value = NextAttempt(outcome);
-                _now.Value = now;
-                _charge.Value = outcome.Charged ? 1L : 0L;
-                await Command.ExecuteNonQueryAsync(cancellationToken);
-            }
-            var suppressed = ordered.Where(o => o.Suppress).Select(o => new { o.SubscriberId, suppressed = SubscriberStatus.Suppressed }).ToList();
-            if (suppressed.Count > 0)
-                await Dapper.SqlMapper.ExecuteAsync(Connection, "UPDATE subscribers SET status = @suppressed WHERE id = @SubscriberId", suppressed, transaction);
+            _update.Transaction = _suppress.Transaction = transaction;
+            foreach (var (runId, outcome) in ordered)
+                await ExecuteAsync(_update, UpdateValues(runId, now, outcome), cancellationToken);
+            foreach (long subscriberId in Suppressed(ordered))
+                await ExecuteAsync(_suppress, [(DbType.Int64, subscriberId)], cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+        }
+
+        private static Task ExecuteAsync(DbCommand command, (DbType Type, object Value)[] values, CancellationToken cancellationToken)
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                command.Parameters[i].DbType = values[i].Type;
+                command.Parameters[i].Value = values[i].Value;
+            }
+            return command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await _update.DisposeAsync();
+            await _suppress.DisposeAsync();
+            await base.DisposeAsync();
         }
     }
 
     /// <summary>
-    /// The whole commit in one statement from array parameters (PostgreSQL): one round trip per commit instead of one
-    /// per outcome, and one statement for the server to run.
+    /// The same statements sent to the server together as one batch (PostgreSQL): one round trip per commit, each
+    /// statement planned once per connection. Npgsql runs a batch as one implicit transaction, so the outcomes and the
+    /// suppressions commit together. (One statement from array parameters did the same in one round trip, but the
+    /// server planned it afresh on every commit, which cost it more than running it.)
     /// </summary>
-    private sealed class ArrayRecorder : OutcomeRecorder
+    private sealed class BatchRecorder(DbConnection connection) : OutcomeRecorder(connection)
     {
-        private readonly DbParameter _runId, _subscriberIds, _statuses, _replies, _nexts, _charges, _now, _suppress;
+        // The statements are prepared by the first commit's batch.
+        private protected override Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        // "locked" takes the rows' locks in subscriber order, as every writer of the ledger does (two transactions that
-        // lock the same rows in different orders deadlock), before the update touches any of them.
-        public ArrayRecorder(DbConnection connection) : base(connection, $"""
-            WITH outcome AS (
-                SELECT * FROM unnest(@subscriberIds, @statuses, @replies, @nexts, @charges) AS o (subscriber_id, status, reply, next_attempt_at, charge)
-            ), locked AS (
-                SELECT subscriber_id FROM deliveries WHERE run_id = @runId AND subscriber_id = ANY (@subscriberIds)
-                ORDER BY subscriber_id FOR UPDATE
-            ), suppressed AS (
-                UPDATE subscribers SET status = '{SubscriberStatus.Suppressed}' WHERE id = ANY (@suppress)
-            )
-            UPDATE deliveries d SET status = o.status, last_reply = o.reply, next_attempt_at = o.next_attempt_at, claim = NULL,
-                   attempts = d.attempts + o.charge, updated_at = @now
-            FROM outcome o
-            WHERE d.run_id = @runId AND d.subscriber_id = o.subscriber_id AND d.subscriber_id IN (SELECT subscriber_id FROM locked)
-            """)
+        internal override async Task WriteAsync(string now, IReadOnlyList<(long RunId, DeliveryOutcome Outcome)> ordered, CancellationToken cancellationToken)
         {
-            _runId = Add("runId", DbType.Int64, 0L);
-            _subscriberIds = Add("subscriberIds", DbType.Object, Array.Empty<long>());
-            _statuses = Add("statuses", DbType.Object, Array.Empty<string>());
-            _replies = Add("replies", DbType.Object, Array.Empty<string>());
-            _nexts = Add("nexts", DbType.Object, Array.Empty<string>());
-            _charges = Add("charges", DbType.Object, Array.Empty<long>());
-            _now = Add("now", DbType.String, "");
-            _suppress = Add("suppress", DbType.Object, Array.Empty<long>());
+            await using var batch = Connection.CreateBatch();
+            foreach (var (runId, outcome) in ordered)
+                Add(batch, UpdateSql, UpdateValues(runId, now, outcome));
+            foreach (long subscriberId in Suppressed(ordered))
+                Add(batch, SuppressSql, [(DbType.Int64, subscriberId)]);
+            // Statements already prepared on this connection cost no round trip here.
+            await batch.PrepareAsync(cancellationToken);
+            await batch.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        internal override async Task WriteAsync(long runId, string now, IReadOnlyList<DeliveryOutcome> ordered, CancellationToken cancellationToken)
+        private static void Add(DbBatch batch, string sql, (DbType Type, object Value)[] values)
         {
-            _runId.Value = runId;
-            _subscriberIds.Value = ordered.Select(o => o.SubscriberId).ToArray();
-            _statuses.Value = ordered.Select(o => o.Status).ToArray();
-            _replies.Value = ordered.Select(o => o.Reply).ToArray();
-            _nexts.Value = ordered.Select(o => o.NextAttempt is { } at ? Clock.Format(at) : null).ToArray();
-            _charges.Value = ordered.Select(o => o.Charged ? 1L : 0L).ToArray();
-            _now.Value = now;
-            _suppress.Value = ordered.Where(o => o.Suppress).Select(o => o.SubscriberId).ToArray();
-            // One statement is one transaction: the outcomes and the suppressions commit together.
-            await Command.ExecuteNonQueryAsync(cancellationToken);
+            var command = batch.CreateBatchCommand();
+            command.CommandText = sql;
+            foreach (var (type, value) in values)
+            {
+                var parameter = command.CreateParameter();
+                parameter.DbType = type;
+                parameter.Value = value;
+                command.Parameters.Add(parameter);
+            }
+            batch.BatchCommands.Add(command);
         }
     }
 }

@@ -48,7 +48,7 @@ public sealed class RunSender(
     RunAlerts alerts,
     TimeProvider time,
     DigestMetrics metrics,
-    ILogger<RunSender> logger)
+    ILogger<RunSender> logger) : IAsyncDisposable
 {
     /// <summary>Entries claimed per query: enough to keep the ledger's share of the work small, few enough to re-send soon after a crash.</summary>
     private const int ClaimChunk = 64;
@@ -63,6 +63,11 @@ public sealed class RunSender(
     /// own senders, so a bound per sender would multiply with them; this one stays at the connections'.
     /// </summary>
     private readonly SemaphoreSlim _unrecorded = new(transport.Concurrency, transport.Concurrency);
+    /// <summary>One group commit for every pass in this process, so outcomes of passes side by side share commits.</summary>
+    private readonly LedgerWriter _writer = new(ledger, metrics, transport.Concurrency);
+
+    /// <summary>Commits the outcomes still on their way and closes the writer's connections.</summary>
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
 
     /// <summary>
     /// Each run's kinds of copy, kept across its passes (a run goes out as many batch jobs): the templates then
@@ -145,7 +150,6 @@ public sealed class RunSender(
             logger.LogInformation("Run {RunId} of {Edition}: stopping; the copies on their way to the server are finished and recorded first", runId, run.Edition);
             inFlight.CancelAfter(InFlightGrace);
         });
-        await using (var writer = new LedgerWriter(ledger, runId, metrics))
         {
             var building = Stage(builders, stop, async () =>
             {
@@ -153,7 +157,7 @@ public sealed class RunSender(
                     if (await StillOursAsync(runId, claimed, stop.Token))
                         await ready.Writer.WriteAsync(await PrepareAsync(pass, claimed.Claim, drafts, stop.Token), stop.Token);
             });
-            var senders = Stage(transport.Concurrency, stop, () => SendReadyAsync(pass, ready.Reader, drafts, writer, stop.Token, inFlight.Token));
+            var senders = Stage(transport.Concurrency, stop, () => SendReadyAsync(pass, runId, ready.Reader, drafts, stop.Token, inFlight.Token));
             try
             {
                 await ClaimAllAsync(pass, runId, range, chunk, claims.Writer, stop.Token);
@@ -269,29 +273,30 @@ public sealed class RunSender(
     /// but its end waits for that commit (<see cref="GatedAlternative"/>): the server can accept it only once the
     /// previous one is in the ledger, so a crash leaves at most one accepted message per connection unrecorded.
     /// </summary>
-    private async Task SendReadyAsync(Pass pass, ChannelReader<Prepared> ready, DraftPool drafts, LedgerWriter writer,
+    private async Task SendReadyAsync(Pass pass, long runId, ChannelReader<Prepared> ready, DraftPool drafts,
         CancellationToken stopping, CancellationToken inFlight)
     {
+        var writer = _writer;
         var recorded = Task.CompletedTask;
         await foreach (var prepared in ready.ReadAllAsync(stopping))
         {
             var outcome = prepared.Skip;
-            var slot = new UnrecordedSlot(_unrecorded);
+            var slot = new UnrecordedSlot(_unrecorded, writer.Hurry);
             if (prepared.Draft is { } draft)
             {
                 var previousCommit = recorded;
-                draft.SendAfter(cancellationToken => slot.TakeAfterAsync(previousCommit, cancellationToken));
+                draft.SendAfter(cancellationToken => slot.TakeAfterAsync(writer.CommittedAsync(previousCommit), cancellationToken));
                 // Once the relay has refused Digest itself, the copies already built wait with the rest of the run.
                 outcome = pass.Alerted ? Held(pass, prepared.Claim) : await SendOneAsync(pass, prepared.Claim, draft.Message, inFlight);
                 drafts.Return(draft);
             }
             // A commit that failed stops the pass here (the message it held back was never accepted).
-            await recorded;
-            recorded = writer.RecordAsync(outcome!);
+            await writer.CommittedAsync(recorded);
+            recorded = writer.RecordAsync(runId, outcome!);
             slot.FreeAfter(recorded);
             pass.Count(outcome!.Status);
         }
-        await recorded;
+        await writer.CommittedAsync(recorded);
     }
 
     /// <summary>
@@ -299,14 +304,19 @@ public sealed class RunSender(
     /// the copies holding places are all past their end and only wait for commits), freed once its outcome is
     /// committed (or failed to be: the pass then stops).
     /// </summary>
-    private sealed class UnrecordedSlot(SemaphoreSlim places)
+    private sealed class UnrecordedSlot(SemaphoreSlim places, Action hurryWriter)
     {
         private bool _taken;
 
         public async Task TakeAfterAsync(Task previousCommit, CancellationToken cancellationToken)
         {
             await previousCommit.WaitAsync(cancellationToken);
-            await places.WaitAsync(cancellationToken);
+            if (!places.Wait(0))
+            {
+                // Every place is held by a copy whose outcome waits to join a commit, in this pass or one beside it.
+                hurryWriter();
+                await places.WaitAsync(cancellationToken);
+            }
             _taken = true;
         }
 

@@ -59,7 +59,7 @@ public sealed class PostgresCluster : IAsyncDisposable
         await cluster.AsPostgresAsync("pg_ctl", "-D", Path.Combine(folder, "data"), "-l", Path.Combine(folder, "log"), "-w", "start",
             "-o", $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=300"
                 + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
-                + (statementStatistics ? " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" : ""));
+                + (statementStatistics ? " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on" : ""));
         return cluster;
     }
 

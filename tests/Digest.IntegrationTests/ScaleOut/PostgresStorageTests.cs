@@ -116,7 +116,7 @@ public sealed class PostgresStorageTests : IAsyncLifetime
                         ? new DeliveryOutcome(c.SubscriberId, DeliveryStatus.Sent, "250 ok")
                         : new DeliveryOutcome(c.SubscriberId, DeliveryStatus.Retry, "451 later", DateTimeOffset.UtcNow.AddSeconds(-1)))
                     .ToList();
-                await ledger.RecordAsync(recorder, runId, outcomes, CancellationToken.None);
+                await ledger.RecordAsync(recorder, outcomes.Select(o => (runId, o)).ToList(), CancellationToken.None);
             }
         })).ToList();
 
@@ -152,11 +152,11 @@ public sealed class PostgresStorageTests : IAsyncLifetime
         long[] ids = claims.Select(c => c.SubscriberId).ToArray();
 
         await using (var recorder = await ledger.OpenRecorderAsync(CancellationToken.None))
-            await ledger.RecordAsync(recorder, runId, [
-                new DeliveryOutcome(ids[3], DeliveryStatus.Retry, "relay says: fix the password", retryAt, Charged: false),
-                new DeliveryOutcome(ids[0], DeliveryStatus.Sent, "250 2.0.0 queued"),
-                new DeliveryOutcome(ids[2], DeliveryStatus.Retry, "451 4.7.1 later", retryAt),
-                new DeliveryOutcome(ids[1], DeliveryStatus.Failed, "550 5.1.1 no such user", Suppress: true),
+            await ledger.RecordAsync(recorder, [
+                (runId, new DeliveryOutcome(ids[3], DeliveryStatus.Retry, "relay says: fix the password", retryAt, Charged: false)),
+                (runId, new DeliveryOutcome(ids[0], DeliveryStatus.Sent, "250 2.0.0 queued")),
+                (runId, new DeliveryOutcome(ids[2], DeliveryStatus.Retry, "451 4.7.1 later", retryAt)),
+                (runId, new DeliveryOutcome(ids[1], DeliveryStatus.Failed, "550 5.1.1 no such user", Suppress: true)),
             ], CancellationToken.None);
 
         await using var connection = await database.OpenAsync();
