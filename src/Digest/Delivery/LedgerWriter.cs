@@ -51,6 +51,9 @@ internal sealed class LedgerWriter : IAsyncDisposable
         var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_queue.Writer.TryWrite(new Pending(runId, outcome, written)))
             throw new InvalidOperationException("The ledger writer is closed.");
+        // A full group waits for no one.
+        if (_queue.Reader.Count >= _connections)
+            Hurry();
         return written.Task;
     }
 

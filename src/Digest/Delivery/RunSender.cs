@@ -150,24 +150,22 @@ public sealed class RunSender(
             logger.LogInformation("Run {RunId} of {Edition}: stopping; the copies on their way to the server are finished and recorded first", runId, run.Edition);
             inFlight.CancelAfter(InFlightGrace);
         });
+        var building = Stage(builders, stop, async () =>
         {
-            var building = Stage(builders, stop, async () =>
-            {
-                await foreach (var claimed in claims.Reader.ReadAllAsync(stop.Token))
-                    if (await StillOursAsync(runId, claimed, stop.Token))
-                        await ready.Writer.WriteAsync(await PrepareAsync(pass, claimed.Claim, drafts, stop.Token), stop.Token);
-            });
-            var senders = Stage(transport.Concurrency, stop, () => SendReadyAsync(pass, runId, ready.Reader, drafts, stop.Token, inFlight.Token));
-            try
-            {
-                await ClaimAllAsync(pass, runId, range, chunk, claims.Writer, stop.Token);
-            }
-            finally
-            {
-                claims.Writer.TryComplete();
-                await Task.WhenAll(building).ContinueWith(_ => ready.Writer.TryComplete(), TaskScheduler.Default);
-                await Task.WhenAll(building.Concat(senders));
-            }
+            await foreach (var claimed in claims.Reader.ReadAllAsync(stop.Token))
+                if (await StillOursAsync(runId, claimed, stop.Token))
+                    await ready.Writer.WriteAsync(await PrepareAsync(pass, claimed.Claim, drafts, stop.Token), stop.Token);
+        });
+        var senders = Stage(transport.Concurrency, stop, () => SendReadyAsync(pass, runId, ready.Reader, drafts, stop.Token, inFlight.Token));
+        try
+        {
+            await ClaimAllAsync(pass, runId, range, chunk, claims.Writer, stop.Token);
+        }
+        finally
+        {
+            claims.Writer.TryComplete();
+            await Task.WhenAll(building).ContinueWith(_ => ready.Writer.TryComplete(), TaskScheduler.Default);
+            await Task.WhenAll(building.Concat(senders));
         }
 
         bool completed = await CompleteIfDoneAsync(runId, cancellationToken);
@@ -276,27 +274,35 @@ public sealed class RunSender(
     private async Task SendReadyAsync(Pass pass, long runId, ChannelReader<Prepared> ready, DraftPool drafts,
         CancellationToken stopping, CancellationToken inFlight)
     {
-        var writer = _writer;
         var recorded = Task.CompletedTask;
-        await foreach (var prepared in ready.ReadAllAsync(stopping))
+        try
         {
-            var outcome = prepared.Skip;
-            var slot = new UnrecordedSlot(_unrecorded, writer.Hurry);
-            if (prepared.Draft is { } draft)
+            await foreach (var prepared in ready.ReadAllAsync(stopping))
             {
-                var previousCommit = recorded;
-                draft.SendAfter(cancellationToken => slot.TakeAfterAsync(writer.CommittedAsync(previousCommit), cancellationToken));
-                // Once the relay has refused Digest itself, the copies already built wait with the rest of the run.
-                outcome = pass.Alerted ? Held(pass, prepared.Claim) : await SendOneAsync(pass, prepared.Claim, draft.Message, inFlight);
-                drafts.Return(draft);
+                var outcome = prepared.Skip;
+                var slot = new UnrecordedSlot(_unrecorded, _writer.Hurry);
+                if (prepared.Draft is { } draft)
+                {
+                    var previousCommit = recorded;
+                    draft.SendAfter(cancellationToken => slot.TakeAfterAsync(_writer.CommittedAsync(previousCommit), cancellationToken));
+                    // Once the relay has refused Digest itself, the copies already built wait with the rest of the run.
+                    outcome = pass.Alerted ? Held(pass, prepared.Claim) : await SendOneAsync(pass, prepared.Claim, draft.Message, inFlight);
+                    drafts.Return(draft);
+                }
+                // A commit that failed stops the pass here (the message it held back was never accepted).
+                await _writer.CommittedAsync(recorded);
+                recorded = _writer.RecordAsync(runId, outcome!);
+                slot.FreeAfter(recorded);
+                pass.Count(outcome!.Status);
             }
-            // A commit that failed stops the pass here (the message it held back was never accepted).
-            await writer.CommittedAsync(recorded);
-            recorded = writer.RecordAsync(runId, outcome!);
-            slot.FreeAfter(recorded);
-            pass.Count(outcome!.Status);
+            await _writer.CommittedAsync(recorded);
         }
-        await writer.CommittedAsync(recorded);
+        finally
+        {
+            // Even a pass cut short ends only once its last outcome is in the ledger (the writer outlives the pass):
+            // what the pass reports, and whether the run is complete, are read from there next.
+            await Task.WhenAny(_writer.CommittedAsync(recorded));
+        }
     }
 
     /// <summary>
