@@ -136,6 +136,11 @@ internal static class ScaleOutBenchmark
             int sent = await SentAsync(connection);
             if (sent != subscribers)
                 throw new InvalidOperationException($"{sent:N0} of {subscribers:N0} subscribers were sent the run");
+            // A figure is only the batch jobs' own if none failed and was made good by the minute's resume.
+            foreach (var lines in processes.Select(p => p.Log.Split('\n')))
+                for (int i = 0; i < lines.Length - 1; i++)
+                    if (lines[i].StartsWith("fail:", StringComparison.Ordinal) || lines[i].StartsWith("warn:", StringComparison.Ordinal))
+                        Console.WriteLine($"    logged: {lines[i].Trim()} {lines[i + 1].Trim()}");
             if (statements)
             {
                 await PostgresStatements.PrintAsync(settings.PostgresConnectionString!, configuration.Label, sent - sentBefore);
