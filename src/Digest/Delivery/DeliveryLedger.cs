@@ -123,7 +123,7 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
     /// </summary>
     internal int CommitsAtOnce => database.Dialect.WritersTakeTurns ? 1 : 2;
 
-    /// <summary>A connection for recording a run's outcomes, kept open by the caller between commits.</summary>
+    /// <summary>A connection for recording outcomes, kept open by the caller between commits.</summary>
     public Task<OutcomeRecorder> OpenRecorderAsync(CancellationToken cancellationToken) => OutcomeRecorder.OpenAsync(database, cancellationToken);
 
     /// <summary>

@@ -6,11 +6,11 @@ using Digest.Subscribers;
 namespace Digest.Delivery;
 
 /// <summary>
-/// A connection kept open for recording one run's outcomes, with the ledger's statements compiled once on it: a run
-/// commits tens of thousands of times. Each commit writes a group of outcomes, one update each in subscriber order (as
-/// every writer of the ledger locks rows: two transactions that lock the same rows in different orders deadlock),
-/// all or none, together with the suppression of mailboxes that do not exist, so they are never mailed again by any
-/// edition.
+/// A connection kept open for recording outcomes, with the ledger's statements compiled once on it: a run commits
+/// tens of thousands of times. Each commit writes a group of outcomes (of one run or of several sent side by side),
+/// one update each in key order (as every writer of the ledger locks rows: two transactions that lock the same rows in
+/// different orders deadlock), all or none, together with the suppression of mailboxes that do not exist, so they are
+/// never mailed again by any edition.
 /// </summary>
 public abstract class OutcomeRecorder : IAsyncDisposable
 {
