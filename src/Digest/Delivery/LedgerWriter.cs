@@ -33,7 +33,7 @@ internal sealed class LedgerWriter : IAsyncDisposable
     /// </summary>
     internal static readonly TimeSpan Gathering = TimeSpan.FromMilliseconds(2);
 
-    private sealed record Pending(long RunId, DeliveryOutcome Outcome, TaskCompletionSource Written);
+    private sealed record Pending(long RunId, DeliveryOutcome Outcome, TaskCompletionSource Written, Action? Done);
 
     public LedgerWriter(DeliveryLedger ledger, DigestMetrics metrics, int connections)
     {
@@ -45,11 +45,14 @@ internal sealed class LedgerWriter : IAsyncDisposable
         _loop = Task.Run(WriteLoopAsync);
     }
 
-    /// <summary>Completes once the outcome is committed.</summary>
-    public Task RecordAsync(long runId, DeliveryOutcome outcome)
+    /// <summary>
+    /// Completes once the outcome is committed; <paramref name="done"/> is called first, on the writer's thread, once
+    /// the commit has succeeded or failed (something quick: a hand-off to another thread per outcome costs more).
+    /// </summary>
+    public Task RecordAsync(long runId, DeliveryOutcome outcome, Action? done = null)
     {
         var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(new Pending(runId, outcome, written)))
+        if (!_queue.Writer.TryWrite(new Pending(runId, outcome, written, done)))
             throw new InvalidOperationException("The ledger writer is closed.");
         // A full group waits for no one.
         if (_queue.Reader.Count >= _connections)
@@ -99,11 +102,19 @@ internal sealed class LedgerWriter : IAsyncDisposable
             long started = Stopwatch.GetTimestamp();
             await _ledger.RecordAsync(recorder, pending.Select(p => (p.RunId, p.Outcome)).ToList(), CancellationToken.None);
             _metrics.Committed(started);
-            pending.ForEach(p => p.Written.TrySetResult());
+            pending.ForEach(p =>
+            {
+                p.Done?.Invoke();
+                p.Written.TrySetResult();
+            });
         }
         catch (Exception error)
         {
-            pending.ForEach(p => p.Written.TrySetException(error));
+            pending.ForEach(p =>
+            {
+                p.Done?.Invoke();
+                p.Written.TrySetException(error);
+            });
             // The connection may be what failed: the next write opens a fresh one.
             if (recorder is not null)
                 await recorder.DisposeAsync();
