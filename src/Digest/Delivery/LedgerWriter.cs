@@ -24,8 +24,10 @@ internal sealed class LedgerWriter : IAsyncDisposable
     private readonly DigestMetrics _metrics;
     private readonly int _connections;
     private readonly Task _loop;
-    // Completed by a sender that waits for a commit; a fresh one for each group.
-    private volatile TaskCompletionSource _needed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Completed by a sender that waits for a commit; a fresh one for each group. Its continuation (taking the group
+    // and starting its commit) runs on that sender's thread: handing it to another thread cost a hand-off per group,
+    // and the sender has nothing to do but wait for it.
+    private volatile TaskCompletionSource _needed = new();
 
     /// <summary>
     /// The longest an outcome waits for others to join its commit when no sender needs it yet: far below a relay's
@@ -80,7 +82,7 @@ internal sealed class LedgerWriter : IAsyncDisposable
             if (!needed.IsCompleted && _queue.Reader.Count < _connections)
                 await Task.WhenAny(needed, Task.Delay(Gathering));
             // Replaced before the group is taken: a sender that needs an outcome left for the next group is heard.
-            _needed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _needed = new TaskCompletionSource();
             // A free connection first: whatever arrives meanwhile joins this commit.
             var recorder = await _recorders.Reader.ReadAsync();
             var pending = new List<Pending>();

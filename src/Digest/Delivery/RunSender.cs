@@ -132,10 +132,10 @@ public sealed class RunSender(
 
         var pass = new Pass(run, edition, CopiesFor(run, edition, settings, articles, note));
         int chunk = Math.Max(ClaimChunk, transport.Concurrency * 2);
-        // One chunk of claims waits ahead of the senders, so they never wait for the ledger's next query. A crash
-        // cuts those claims off; they are taken again once the claim timeout has passed (never sent twice).
-        var claims = Channel.CreateBounded<Claimed>(new BoundedChannelOptions(chunk) { SingleWriter = true });
-        using var watched = metrics.PassStarted(runId, () => claims.Reader.Count);
+        // Up to a chunk and a half of claims wait ahead of the senders. A crash cuts those claims off; they are taken
+        // again once the claim timeout has passed (never sent twice).
+        var claims = new ClaimQueue<Claimed>(chunk);
+        using var watched = metrics.PassStarted(runId, () => claims.Count);
         // A stage that fails (the store is gone) stops the others, instead of leaving them waiting for work.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var inFlight = new CancellationTokenSource();
@@ -144,14 +144,14 @@ public sealed class RunSender(
             logger.LogInformation("Run {RunId} of {Edition}: stopping; the copies on their way to the server are finished and recorded first", runId, run.Edition);
             inFlight.CancelAfter(InFlightGrace);
         });
-        var senders = Stage(transport.Concurrency, stop, () => SendClaimsAsync(pass, runId, claims.Reader, stop.Token, inFlight.Token));
+        var senders = Stage(transport.Concurrency, stop, () => SendClaimsAsync(pass, runId, claims, stop.Token, inFlight.Token));
         try
         {
-            await ClaimAllAsync(pass, runId, range, chunk, claims.Writer, stop.Token);
+            await ClaimAllAsync(pass, runId, range, chunk, claims, stop.Token);
         }
         finally
         {
-            claims.Writer.TryComplete();
+            claims.Complete();
             await Task.WhenAll(senders);
         }
 
@@ -196,7 +196,7 @@ public sealed class RunSender(
     /// never rescans what it has sent), and leaves retries this pass scheduled itself for a later pass. A run is
     /// complete only once its whole audience is frozen and sent.
     /// </summary>
-    private async Task ClaimAllAsync(Pass pass, long runId, SubscriberRange range, int chunk, ChannelWriter<Claimed> claims, CancellationToken cancellationToken)
+    private async Task ClaimAllAsync(Pass pass, long runId, SubscriberRange range, int chunk, ClaimQueue<Claimed> claims, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
         var remaining = range;
@@ -208,7 +208,8 @@ public sealed class RunSender(
                 remaining = remaining with { First = batch[^1].SubscriberId + 1 };
                 var at = time.GetUtcNow();
                 foreach (var claim in batch)
-                    await claims.WriteAsync(new Claimed(claim, at), cancellationToken);
+                    claims.Add(new Claimed(claim, at));
+                await claims.RoomAsync(cancellationToken);
             }
             if (batch.Count == chunk)
                 continue;
@@ -261,13 +262,13 @@ public sealed class RunSender(
     /// committed, but its end waits for that commit (<see cref="GatedAlternative"/>): the server can accept it only
     /// once the previous one is in the ledger, so a crash leaves at most one accepted message per connection unrecorded.
     /// </summary>
-    private async Task SendClaimsAsync(Pass pass, long runId, ChannelReader<Claimed> claims, CancellationToken stopping, CancellationToken inFlight)
+    private async Task SendClaimsAsync(Pass pass, long runId, ClaimQueue<Claimed> claims, CancellationToken stopping, CancellationToken inFlight)
     {
         using var draft = messages.Draft(pass.Edition.Name, pass.Edition.Title, subject: "");
         var recorded = Task.CompletedTask;
         try
         {
-            await foreach (var claimed in claims.ReadAllAsync(stopping))
+            await foreach (var claimed in claims.TakeAllAsync(stopping))
             {
                 // The channel hands out what it holds even once stopping: a stop starts no new copy.
                 stopping.ThrowIfCancellationRequested();
