@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Dapper;
 using Digest.Articles;
 using Digest.Editions;
@@ -270,27 +269,23 @@ public sealed class RunSender(
         {
             await foreach (var claimed in claims.TakeAllAsync(stopping))
             {
-                // The channel hands out what it holds even once stopping: a stop starts no new copy.
+                // The queue hands out what it holds even once stopping: a stop starts no new copy.
                 stopping.ThrowIfCancellationRequested();
                 if (!await StillOursAsync(runId, claimed, stopping))
                     continue;
                 var outcome = await PrepareAsync(pass, claimed.Claim, draft);
+                UnrecordedSlot? slot = null;
                 if (outcome is null)
                 {
-                    var slot = new UnrecordedSlot(_unrecorded, _writer.Hurry);
+                    slot = new UnrecordedSlot(_unrecorded, _writer.Hurry);
                     var previousCommit = recorded;
                     draft.SendAfter(cancellationToken => slot.TakeAfterAsync(_writer.CommittedAsync(previousCommit), cancellationToken));
                     // Once the relay has refused Digest itself, the copies already claimed wait with the rest of the run.
                     outcome = pass.Alerted ? Held(pass, claimed.Claim) : await SendOneAsync(pass, claimed.Claim, draft.Message, inFlight);
-                    // A commit that failed stops the pass here (the message it held back was never accepted).
-                    await _writer.CommittedAsync(recorded);
-                    recorded = _writer.RecordAsync(runId, outcome, slot.Free);
                 }
-                else
-                {
-                    await _writer.CommittedAsync(recorded);
-                    recorded = _writer.RecordAsync(runId, outcome);
-                }
+                // A commit that failed stops the pass here (the message it held back was never accepted).
+                await _writer.CommittedAsync(recorded);
+                recorded = _writer.RecordAsync(runId, outcome, slot is null ? null : slot.Free);
                 pass.Count(outcome.Status);
             }
             await _writer.CommittedAsync(recorded);
