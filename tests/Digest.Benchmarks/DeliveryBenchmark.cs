@@ -209,23 +209,30 @@ internal static class DeliveryBenchmark
     /// the store in one transaction each.
     /// </summary>
     internal static async Task SeedAsync(IServiceProvider services, int subscribers, int count = 10,
-        Func<int, IReadOnlyList<string>>? articleTopics = null, Func<int, string?>? readerTopics = null)
+        Func<int, IReadOnlyList<string>>? articleTopics = null, Func<int, string?>? readerTopics = null, int firstSubscriber = 1,
+        int firstArticle = 1)
     {
+        // The audience before the articles: a scheduled run that starts in between finds all of it.
+        string now = Clock.Format(DateTimeOffset.UtcNow);
+        await using (var connection = await services.GetRequiredService<Database>().OpenAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await connection.ExecuteAsync("INSERT INTO subscribers (email, name, status, created_at, topics) VALUES (@Email, @Name, 'confirmed', @now, @Topics)",
+                Enumerable.Range(firstSubscriber, subscribers)
+                    .Select(i => new { Email = $"reader{i}@example.com", Name = $"Reader {i}", now, Topics = readerTopics?.Invoke(i) }),
+                transaction);
+            await connection.ExecuteAsync("""
+                INSERT INTO subscriptions (subscriber_id, edition, status, updated_at)
+                SELECT id, 'daily', 'confirmed', @now FROM subscribers WHERE id NOT IN (SELECT subscriber_id FROM subscriptions)
+                """, new { now }, transaction);
+            await transaction.CommitAsync();
+        }
         var articles = services.GetRequiredService<ArticleStore>();
-        for (int i = 1; i <= count; i++)
+        for (int i = firstArticle; i < firstArticle + count; i++)
         {
             var article = ArticleParser.Parse(ArticleText(i)).Article ?? throw new InvalidOperationException("article does not parse");
             await articles.AddAsync(article with { Topics = articleTopics?.Invoke(i) ?? [] }, new ArticleOrigin("benchmark"));
         }
-        string now = Clock.Format(DateTimeOffset.UtcNow);
-        await using var connection = await services.GetRequiredService<Database>().OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await connection.ExecuteAsync("INSERT INTO subscribers (email, name, status, created_at, topics) VALUES (@Email, @Name, 'confirmed', @now, @Topics)",
-            Enumerable.Range(1, subscribers).Select(i => new { Email = $"reader{i}@example.com", Name = $"Reader {i}", now, Topics = readerTopics?.Invoke(i) }),
-            transaction);
-        await connection.ExecuteAsync("INSERT INTO subscriptions (subscriber_id, edition, status, updated_at) SELECT id, 'daily', 'confirmed', @now FROM subscribers",
-            new { now }, transaction);
-        await transaction.CommitAsync();
     }
 
     private static string ArticleText(int i) => $"""

@@ -43,7 +43,7 @@ internal static class FirstMessageBenchmark
             var local = TimeZoneInfo.ConvertTime(slot, TimeZoneInfo.FindSystemTimeZoneById(ServiceSettings.TimeZone));
             await (settings with { Cron = $"{local.Minute} {local.Hour} * * *" }).WriteAsync(work.Path);
             await using var service = RunningDigest.Start(work.Path, new Dictionary<string, string> { ["Process:Role"] = postgres ? "Worker" : "All" });
-            await ScaleOutBenchmark.WaitAsync([service], async () =>
+            await ScaleOutBenchmark.WaitAsync<int>([service], async () =>
                 await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM deliveries WHERE status = @sent", new { sent = DeliveryStatus.Sent }) > 0 ? 1 : null);
             var (runSlot, created, first) = await connection.QuerySingleAsync<(string Slot, string Created, string First)>("""
                 SELECT r.slot, r.created_at, MIN(d.updated_at) FROM runs r JOIN deliveries d ON d.run_id = r.id

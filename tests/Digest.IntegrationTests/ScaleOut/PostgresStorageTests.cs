@@ -133,6 +133,37 @@ public sealed class PostgresStorageTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// A run frozen after PostgreSQL last gathered the ledger's statistics (autovacuum had seen only an earlier, sent
+    /// run: the new run has one row as far as the planner knows) is claimed a chunk at a time. Picked in a subquery of
+    /// the update, the claim was planned as a join that ran the picking again for every row of the run: one claim of 64
+    /// took all 3,000 copies, in seconds, and with them the other senders' share.
+    /// </summary>
+    [Fact]
+    public async Task Ledger_ClaimOnARunNewerThanTheStatistics_TakesOneChunk()
+    {
+        using var folder = new TempFolder();
+        await using var database = new Database(
+            Options.Create(new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = await _cluster.CreateDatabaseAsync(), DataDirectory = folder.Path }),
+            new HostingEnvironment { ContentRootPath = folder.Path }, NullLogger<Database>.Instance);
+        await database.MigrateAsync();
+        long earlier = await SeedRunAsync(database, 1_000);
+        await using (var connection = await database.OpenAsync())
+        {
+            await connection.ExecuteAsync("UPDATE deliveries SET status = 'sent' WHERE run_id = @earlier", new { earlier });
+            await connection.ExecuteAsync("ANALYZE deliveries");
+        }
+        long runId = await SeedRunAsync(database, 3_000);
+        var ledger = new DeliveryLedger(database, Options.Create(new DeliveryOptions()), TimeProvider.System);
+
+        var claims = await ledger.ClaimAsync(runId, SubscriberRange.All, 64, DateTimeOffset.UtcNow, CancellationToken.None);
+
+        Assert.Equal(64, claims.Count);
+        var counts = await ledger.CountAsync(runId);
+        Assert.Equal(64, counts.GetValueOrDefault(DeliveryStatus.Sending));
+        Assert.Equal(3_000 - 64, counts.GetValueOrDefault(DeliveryStatus.Pending));
+    }
+
+    /// <summary>
     /// One commit of mixed outcomes on PostgreSQL (one statement there): each row gets its own status, reply, retry
     /// time and attempt, a mailbox that does not exist is suppressed with it, and a refusal of Digest itself is not charged.
     /// </summary>
@@ -182,11 +213,12 @@ public sealed class PostgresStorageTests : IAsyncLifetime
             "INSERT INTO runs (edition, slot, status, created_at) VALUES ('daily', @now, 'sending', @now) RETURNING id", new { now });
         await connection.ExecuteAsync("""
             INSERT INTO subscribers (email, name, status, created_at)
-            SELECT 'reader' || n || '@example.com', 'Reader ' || n, 'confirmed', @now FROM generate_series(1, @recipients) AS n
-            """, new { recipients, now });
+            SELECT 'reader' || @runId || '.' || n || '@example.com', 'Reader ' || n, 'confirmed', @now FROM generate_series(1, @recipients) AS n
+            """, new { recipients, now, runId });
         await connection.ExecuteAsync("""
             INSERT INTO deliveries (run_id, subscriber_id, status, message_id, attempts, updated_at)
             SELECT @runId, id, 'pending', 'digest.' || @runId || '.' || id || '@example.org', 0, @now FROM subscribers
+            WHERE email LIKE 'reader' || @runId || '.%'
             """, new { runId, now });
         return runId;
     }
