@@ -123,12 +123,6 @@ public sealed class DeliveryLedger(Database database, IOptions<DeliveryOptions> 
                 """, new { runId, claim.SubscriberId, claim.Claim, now = Clock.Format(time.GetUtcNow()), sending = DeliveryStatus.Sending }) == 1;
     }
 
-    /// <summary>
-    /// How many group commits of outcomes a process keeps on their way at once: two where the store takes writers side
-    /// by side (each is a round trip to PostgreSQL), one where they take turns anyway (SQLite, in the process).
-    /// </summary>
-    internal int CommitsAtOnce => database.Dialect.WritersTakeTurns ? 1 : 2;
-
     /// <summary>A connection for recording outcomes, kept open by the caller between commits.</summary>
     public Task<OutcomeRecorder> OpenRecorderAsync(CancellationToken cancellationToken) => OutcomeRecorder.OpenAsync(database, cancellationToken);
 
