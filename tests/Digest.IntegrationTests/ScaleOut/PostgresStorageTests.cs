@@ -95,10 +95,7 @@ public sealed class PostgresStorageTests : IAsyncLifetime
     {
         const int Recipients = 2_000, Senders = 6, Rounds = 60;
         using var folder = new TempFolder();
-        await using var database = new Database(
-            Options.Create(new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = await _cluster.CreateDatabaseAsync(), DataDirectory = folder.Path }),
-            new HostingEnvironment { ContentRootPath = folder.Path }, NullLogger<Database>.Instance);
-        await database.MigrateAsync();
+        await using var database = await MigratedDatabaseAsync(folder);
         long runId = await SeedRunAsync(database, Recipients);
         // Every claim is stale the moment it is taken: each sender's claims are there for the others to take over.
         var ledger = new DeliveryLedger(database, Options.Create(new DeliveryOptions { ClaimTimeout = TimeSpan.FromSeconds(-1) }), TimeProvider.System);
@@ -142,10 +139,7 @@ public sealed class PostgresStorageTests : IAsyncLifetime
     public async Task Ledger_ClaimOnARunNewerThanTheStatistics_TakesOneChunk()
     {
         using var folder = new TempFolder();
-        await using var database = new Database(
-            Options.Create(new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = await _cluster.CreateDatabaseAsync(), DataDirectory = folder.Path }),
-            new HostingEnvironment { ContentRootPath = folder.Path }, NullLogger<Database>.Instance);
-        await database.MigrateAsync();
+        await using var database = await MigratedDatabaseAsync(folder);
         long earlier = await SeedRunAsync(database, 1_000);
         await using (var connection = await database.OpenAsync())
         {
@@ -171,10 +165,7 @@ public sealed class PostgresStorageTests : IAsyncLifetime
     public async Task Ledger_RecordsACommitOfMixedOutcomes_EachOnItsOwnRow_AndSuppressesMissingMailboxes()
     {
         using var folder = new TempFolder();
-        await using var database = new Database(
-            Options.Create(new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = await _cluster.CreateDatabaseAsync(), DataDirectory = folder.Path }),
-            new HostingEnvironment { ContentRootPath = folder.Path }, NullLogger<Database>.Instance);
-        await database.MigrateAsync();
+        await using var database = await MigratedDatabaseAsync(folder);
         long runId = await SeedRunAsync(database, 4);
         var ledger = new DeliveryLedger(database, Options.Create(new DeliveryOptions()), TimeProvider.System);
         var claims = await ledger.ClaimAsync(runId, SubscriberRange.All, 10, DateTimeOffset.UtcNow, CancellationToken.None);
@@ -202,6 +193,16 @@ public sealed class PostgresStorageTests : IAsyncLifetime
             (ids[3], DeliveryStatus.Retry, "relay says: fix the password", Clock.Format(retryAt), 0L, null, SubscriberStatus.Confirmed),
         ];
         Assert.Equal(expected, rows);
+    }
+
+    /// <summary>A migrated store in a fresh database of the cluster, its files in <paramref name="folder"/>.</summary>
+    private async Task<Database> MigratedDatabaseAsync(TempFolder folder)
+    {
+        var database = new Database(
+            Options.Create(new StorageOptions { Provider = StorageProvider.Postgres, ConnectionString = await _cluster.CreateDatabaseAsync(), DataDirectory = folder.Path }),
+            new HostingEnvironment { ContentRootPath = folder.Path }, NullLogger<Database>.Instance);
+        await database.MigrateAsync();
+        return database;
     }
 
     /// <summary>A sending run owed to <paramref name="recipients"/> new subscribers.</summary>
