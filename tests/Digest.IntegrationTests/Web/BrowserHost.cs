@@ -99,7 +99,19 @@ public sealed class BrowserHost : IAsyncLifetime
         wait.IgnoreExceptionTypes(typeof(NoSuchElementException), typeof(StaleElementReferenceException));
         try
         {
-            wait.Until(condition);
+            wait.Until(driver =>
+            {
+                try
+                {
+                    return condition(driver);
+                }
+                // The page was replaced while it was being read (the old page of a click still up): ChromeDriver says so
+                // in this error, not as a stale element. Read the new one on the next poll.
+                catch (UnknownErrorException changed) when (changed.Message.Contains("does not belong to the document", StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            });
         }
         catch (WebDriverTimeoutException)
         {
