@@ -30,6 +30,13 @@ internal sealed class LedgerWriter : IAsyncDisposable
     // and starting its commit) runs on that sender's thread: handing it to another thread cost a hand-off per group,
     // and the sender has nothing to do but wait for it.
     private volatile TaskCompletionSource _needed = new();
+    // Ends a group's gathering after Gathering: one timer for the writer's life, set for each group that waits. A
+    // delay per group (Task.Delay) went on to fire after the group had been committed without it, waking a thread of
+    // the pool for nothing, for nearly every group.
+    private readonly ITimer _gathering;
+    // The group the timer is set for: a timer that fires late, after a sender started that group's commit, leaves the
+    // next group gathering.
+    private TaskCompletionSource? _timed;
 
     /// <summary>
     /// The longest an outcome waits for others to join its commit when no sender needs it yet: far below a relay's
@@ -44,6 +51,8 @@ internal sealed class LedgerWriter : IAsyncDisposable
         _ledger = ledger;
         _metrics = metrics;
         _connections = connections;
+        _gathering = TimeProvider.System.CreateTimer(_ => Volatile.Read(ref _timed)?.TrySetResult(), null, Timeout.InfiniteTimeSpan,
+            Timeout.InfiniteTimeSpan);
         _loop = Task.Run(WriteLoopAsync);
     }
 
@@ -77,9 +86,14 @@ internal sealed class LedgerWriter : IAsyncDisposable
     {
         while (await _queue.Reader.WaitToReadAsync())
         {
-            var needed = _needed.Task;
-            if (!needed.IsCompleted && _queue.Reader.Count < _connections)
-                await Task.WhenAny(needed, Task.Delay(Gathering));
+            var needed = _needed;
+            if (!needed.Task.IsCompleted && _queue.Reader.Count < _connections)
+            {
+                Volatile.Write(ref _timed, needed);
+                _gathering.Change(Gathering, Timeout.InfiniteTimeSpan);
+                await needed.Task;
+                _gathering.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
             // Replaced before the group is taken: a sender that needs an outcome left for the next group is heard.
             _needed = new TaskCompletionSource();
             var pending = new List<Pending>();
@@ -122,7 +136,10 @@ internal sealed class LedgerWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
+        // What has gathered goes now, not after the gathering time.
+        Hurry();
         await _loop;
+        await _gathering.DisposeAsync();
         if (_recorder is not null)
             await _recorder.DisposeAsync();
     }

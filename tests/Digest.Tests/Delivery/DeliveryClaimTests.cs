@@ -52,7 +52,7 @@ public sealed class DeliveryClaimTests
     }
 
     /// <summary>A sending run with one owed entry.</summary>
-    private static async Task<long> RunWithOneReaderAsync(TestEngine engine)
+    internal static async Task<long> RunWithOneReaderAsync(TestEngine engine)
     {
         var ana = await engine.Services.GetRequiredService<SubscriberStore>().AddConfirmedAsync("ana@example.com", "Ana", ["daily"]);
         await using var connection = await engine.Database.OpenAsync();
