@@ -35,7 +35,8 @@ internal sealed class LedgerWriter : IAsyncDisposable
     // the pool for nothing, for nearly every group.
     private readonly ITimer _gathering;
     // The group the timer is set for: a timer that fires late, after a sender started that group's commit, leaves the
-    // next group gathering.
+    // next group gathering (unless its callback reads this only once the next group is set for: that group is then
+    // committed early, and smaller, which costs a commit and loses nothing).
     private TaskCompletionSource? _timed;
 
     /// <summary>
