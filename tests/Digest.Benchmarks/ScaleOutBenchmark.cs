@@ -25,19 +25,17 @@ internal static class ScaleOutBenchmark
     /// </summary>
     private const int WarmUpSubscribers = 1_000;
 
-    /// <summary>Linux's clock ticks per second for /proc's CPU times (USER_HZ).</summary>
-    private const double TicksPerSecond = 100;
-
     private sealed record Configuration(string Label, int Workers)
     {
         public bool Postgres => Workers > 0;
     }
 
     /// <summary>
-    /// One run's pace, from the ledger's first recorded message to its last, and the CPU the Digest processes and the
-    /// PostgreSQL server spent per 1,000 messages over that time (from /proc).
+    /// One run's pace, from the ledger's first recorded message to its last, and the CPU the Digest processes, the
+    /// PostgreSQL server and smtp-sink spent per 1,000 messages over that time (from /proc), with the cores all three
+    /// kept busy: near the machine's count, the rate is what the machine's CPU allows at those costs.
     /// </summary>
-    private sealed record Measurement(double Rate, int Sent, TimeSpan Elapsed, double WorkerCpuMs, double ServerCpuMs);
+    private sealed record Measurement(double Rate, int Sent, TimeSpan Elapsed, double WorkerCpuMs, double ServerCpuMs, double SinkCpuMs, double CoresBusy);
 
     /// <summary>
     /// <c>scaleout [--subscribers 50000] [--workers 1,2] [--connections 4] [--rounds 3] [--statements]</c>:
@@ -66,11 +64,12 @@ internal static class ScaleOutBenchmark
             Console.WriteLine($"round {round}");
             foreach (var configuration in configurations)
             {
-                var measurement = await MeasureAsync(configuration, sink.Port, postgres, connections, subscribers, statements && round == rounds);
+                var measurement = await MeasureAsync(configuration, sink, postgres, connections, subscribers, statements && round == rounds);
                 results[configuration].Add(measurement);
                 Console.WriteLine($"  {configuration.Label,-26} {measurement.Rate,8:N0} msg/s  ({measurement.Sent:N0} in {measurement.Elapsed.TotalSeconds:0.0} s)" +
                                   $"  CPU per 1,000 messages: Digest {measurement.WorkerCpuMs:N0} ms" +
-                                  (configuration.Postgres ? $", PostgreSQL server {measurement.ServerCpuMs:N0} ms" : ""));
+                                  (configuration.Postgres ? $", PostgreSQL server {measurement.ServerCpuMs:N0} ms" : "") +
+                                  $", smtp-sink {measurement.SinkCpuMs:N0} ms; {measurement.CoresBusy:0.0} of {Environment.ProcessorCount} cores busy");
             }
         }
 
@@ -81,7 +80,8 @@ internal static class ScaleOutBenchmark
             var m = results[configuration];
             Console.WriteLine($"  {configuration.Label,-26} {Spread(m.Select(r => r.Rate), "N0")} msg/s;  CPU per 1,000 messages: Digest " +
                               $"{Spread(m.Select(r => r.WorkerCpuMs), "N0")} ms" +
-                              (configuration.Postgres ? $", PostgreSQL server {Spread(m.Select(r => r.ServerCpuMs), "N0")} ms" : ""));
+                              (configuration.Postgres ? $", PostgreSQL server {Spread(m.Select(r => r.ServerCpuMs), "N0")} ms" : "") +
+                              $", smtp-sink {Spread(m.Select(r => r.SinkCpuMs), "N0")} ms; cores busy {Spread(m.Select(r => r.CoresBusy), "0.0")}");
         }
         var baseline = results[configurations[0]];
         foreach (var configuration in configurations.Skip(1))
@@ -102,11 +102,11 @@ internal static class ScaleOutBenchmark
 
     internal static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
-    private static async Task<Measurement> MeasureAsync(Configuration configuration, int smtpPort, PostgresCluster postgres, int connections,
+    private static async Task<Measurement> MeasureAsync(Configuration configuration, SmtpSink sink, PostgresCluster postgres, int connections,
         int subscribers, bool profile)
     {
         bool statements = profile && configuration.Postgres;
-        var settings = new ServiceSettings(smtpPort)
+        var settings = new ServiceSettings(sink.Port)
         {
             Connections = connections / Math.Max(1, configuration.Workers),
             PostgresConnectionString = configuration.Postgres ? await postgres.CreateDatabaseAsync() : null,
@@ -141,16 +141,20 @@ internal static class ScaleOutBenchmark
                     new { warmUp, sent = DeliveryStatus.Sent }) ?? 0;
                 return runId > 0 ? await SentAsync(connection, runId) : (int?)null;
             });
-            double workerCpu = processes.Sum(p => CpuSeconds(p.ProcessId, reaped: false));
+            var span = System.Diagnostics.Stopwatch.StartNew();
+            double workerCpu = processes.Sum(p => ProcessCpu.Seconds(p.ProcessId));
             double serverCpu = configuration.Postgres ? ServerCpuSeconds(postgres.ServerProcessId) : 0;
+            double sinkCpu = ProcessCpu.Seconds(sink.ProcessId);
             var serverBefore = statements ? ServerProcesses(postgres.ServerProcessId) : null;
             if (statements)
                 await PostgresStatements.ResetAsync(settings.PostgresConnectionString!);
             // Polled by key: a poll that counted the ledger cost the server up to 80 ms per 1,000 messages while it sent.
             await WaitAsync(processes, async () => await connection.ExecuteScalarAsync<string>("SELECT status FROM runs WHERE id = @runId", new { runId })
                 == RunStatus.Completed ? 1 : (int?)null);
-            workerCpu = processes.Sum(p => CpuSeconds(p.ProcessId, reaped: false)) - workerCpu;
+            workerCpu = processes.Sum(p => ProcessCpu.Seconds(p.ProcessId)) - workerCpu;
             serverCpu = configuration.Postgres ? ServerCpuSeconds(postgres.ServerProcessId) - serverCpu : 0;
+            sinkCpu = ProcessCpu.Seconds(sink.ProcessId) - sinkCpu;
+            double coresBusy = (workerCpu + serverCpu + sinkCpu) / span.Elapsed.TotalSeconds;
 
             var (first, last) = await engine.Services.GetRequiredService<DeliveryLedger>().SentBetweenAsync(runId)
                 ?? throw new InvalidOperationException("the run completed without sending");
@@ -169,7 +173,7 @@ internal static class ScaleOutBenchmark
             }
             double perThousand = 1000.0 / (sent - sentBefore);
             return new Measurement((sent - 1) / (last - first).TotalSeconds, sent, last - first, workerCpu * 1000 * perThousand,
-                serverCpu * 1000 * perThousand);
+                serverCpu * 1000 * perThousand, sinkCpu * 1000 * perThousand, coresBusy);
         }
         finally
         {
@@ -197,27 +201,16 @@ internal static class ScaleOutBenchmark
         throw new TimeoutException($"the run did not complete; the first process said:\n{processes[0].Log}");
     }
 
-    /// <summary>User and system CPU of a process (and, with <paramref name="reaped"/>, of its children that have exited).</summary>
-    private static double CpuSeconds(int processId, bool reaped)
-    {
-        string[] fields = StatFields(processId);
-        // After "pid (comm) ": state is field 3 of proc(5), so field N is at index N - 3.
-        long ticks = long.Parse(fields[14 - 3], CultureInfo.InvariantCulture) + long.Parse(fields[15 - 3], CultureInfo.InvariantCulture);
-        if (reaped)
-            ticks += long.Parse(fields[16 - 3], CultureInfo.InvariantCulture) + long.Parse(fields[17 - 3], CultureInfo.InvariantCulture);
-        return ticks / TicksPerSecond;
-    }
-
     /// <summary>The PostgreSQL server's CPU: the postmaster, its live backends, and the backends that have exited.</summary>
     private static double ServerCpuSeconds(int postmaster) =>
-        CpuSeconds(postmaster, reaped: true) + Directory.EnumerateDirectories("/proc")
+        ProcessCpu.Seconds(postmaster, reaped: true) + Directory.EnumerateDirectories("/proc")
             .Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)
             .Where(pid => pid > 0 && pid != postmaster)
             .Sum(pid =>
             {
                 try
                 {
-                    return int.Parse(StatFields(pid)[4 - 3], CultureInfo.InvariantCulture) == postmaster ? CpuSeconds(pid, reaped: false) : 0;
+                    return ProcessCpu.Parent(pid) == postmaster ? ProcessCpu.Seconds(pid) : 0;
                 }
                 catch (IOException)
                 {
@@ -235,10 +228,10 @@ internal static class ScaleOutBenchmark
                 continue;
             try
             {
-                if (int.Parse(StatFields(pid)[4 - 3], CultureInfo.InvariantCulture) != postmaster)
+                if (ProcessCpu.Parent(pid) != postmaster)
                     continue;
                 string title = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
-                found[pid] = (title, CpuSeconds(pid, reaped: false));
+                found[pid] = (title, ProcessCpu.Seconds(pid));
             }
             catch (IOException)
             {
@@ -255,12 +248,6 @@ internal static class ScaleOutBenchmark
             .Where(p => p.Cpu > 0).OrderByDescending(p => p.Cpu);
         foreach (var (title, cpu) in spent)
             Console.WriteLine($"      {cpu * 1000 * 1000.0 / messages,6:N0} ms per 1,000 messages  {title}");
-    }
-
-    private static string[] StatFields(int processId)
-    {
-        string stat = File.ReadAllText($"/proc/{processId}/stat");
-        return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
     }
 
     /// <summary>What the PostgreSQL server spent its time on, from pg_stat_statements: the profile behind the ledger's SQL.</summary>

@@ -28,6 +28,9 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The sink's process, for what it costs (benchmarks read its CPU time).</summary>
+    public int ProcessId => _process.Id;
+
     public string DumpDirectory => _folder.Combine("dump");
 
     public static Task<SmtpSink> StartAsync(params string[] faultArguments) => StartOnAsync(FreePort.Next(), faultArguments);
