@@ -77,11 +77,11 @@ internal static class DeliveryBenchmark
         var bare = new List<Sender>();
         for (int round = 1; round <= rounds; round++)
         {
-            var run = await WithSinkCpuAsync(sink, subscribers, () => MeasureDigestAsync(subscribers, port, connections), r => r.CpuPerMessage);
+            var run = await WithSinkCpuAsync(sink, subscribers, () => MeasureDigestAsync(subscribers, port, connections));
             digest.Add(run.Result);
             digestSenders.Add(run.Sender);
-            source.Add((await WithSinkCpuAsync(sink, subscribers, () => SmtpSourceAsync(run.Result.SampleFile, subscribers, port, connections), r => r.Cpu)).Sender);
-            bare.Add((await WithSinkCpuAsync(sink, subscribers, () => BareMailKitAsync(run.Result.SampleFile, subscribers, port, connections), r => r.Cpu)).Sender);
+            source.Add((await WithSinkCpuAsync(sink, subscribers, () => SmtpSourceAsync(run.Result.SampleFile, subscribers, port, connections))).Sender);
+            bare.Add((await WithSinkCpuAsync(sink, subscribers, () => BareMailKitAsync(run.Result.SampleFile, subscribers, port, connections))).Sender);
             Console.WriteLine($"  round {round}: Digest {run.Sender.Rate,7:N0}  smtp-source {source[^1].Rate,7:N0}  bare MailKit {bare[^1].Rate,7:N0} msg/s" +
                               $"  (message {run.Result.MessageBytes:N0} bytes; load {LoadAverage()})");
             Console.WriteLine($"           CPU per message, sender + smtp-sink: Digest {run.Sender.Costs}, smtp-source {source[^1].Costs}, bare MailKit {bare[^1].Costs}");
@@ -137,22 +137,21 @@ internal static class DeliveryBenchmark
         $"cores busy {Spread(senders.Select(s => s.CoresBusy).ToList(), "0.0")}";
 
     /// <summary>Runs a sender of <paramref name="messages"/> and counts the sink's CPU over it.</summary>
-    private static async Task<(T Result, Sender Sender)> WithSinkCpuAsync<T>(int sink, int messages, Func<Task<T>> send, Func<T, double> cpuPerMessage)
-        where T : IRated
+    private static async Task<(T Result, Sender Sender)> WithSinkCpuAsync<T>(int sink, int messages, Func<Task<T>> send) where T : ISent
     {
         double before = ProcessCpu.Seconds(sink);
         var result = await send();
-        var sender = new Sender(result.Rate, cpuPerMessage(result), (ProcessCpu.Seconds(sink) - before) * 1e6 / messages);
-        return (result, sender);
+        return (result, new Sender(result.Rate, result.Cpu, (ProcessCpu.Seconds(sink) - before) * 1e6 / messages));
     }
 
-    private interface IRated
+    /// <summary>What a sender measured of itself: its rate and its CPU per message (µs).</summary>
+    private interface ISent
     {
         double Rate { get; }
+        double Cpu { get; }
     }
 
-    /// <summary>A baseline's rate and its CPU per message (µs).</summary>
-    private sealed record Baseline(double Rate, double Cpu) : IRated;
+    private sealed record Baseline(double Rate, double Cpu) : ISent;
 
     /// <summary>"median (lowest–highest)".</summary>
     internal static string Spread(List<double> values, string format) =>
@@ -168,7 +167,7 @@ internal static class DeliveryBenchmark
     internal static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     private sealed record DigestResult(int Sent, TimeSpan Elapsed, TimeSpan FirstMessage, double PeakRssMb, long MessageBytes, string SampleFile,
-        double CpuPerMessage) : IRated
+        double Cpu) : ISent
     {
         public double Rate => Sent / Elapsed.TotalSeconds;
     }
